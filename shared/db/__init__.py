@@ -1,0 +1,1 @@
+"""Database access: the engine singleton, typed models base, and tenant-scoped sessions."""

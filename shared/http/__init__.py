@@ -1,0 +1,1 @@
+"""HTTP conventions shared by every function: problems, dispatch, pagination, logging."""

@@ -1,0 +1,1 @@
+"""The local default: embedded PostgreSQL and Redis, migrations, demo data."""

@@ -1,0 +1,1 @@
+"""Platform plumbing derived from the registry: health, OpenAPI, Terraform inputs, gateway."""

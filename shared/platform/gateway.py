@@ -1,0 +1,86 @@
+"""The local gateway: every function of the registry on one port (dev and e2e tests).
+
+It only picks the function by path, as API Gateway / the load balancer does in GCP, and
+calls that function's own entry point with the request, exactly as functions-framework
+would. Event and task functions are reachable at POST /_functions/<name> (emulator pushes).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from shared import registry
+from shared.http.function import problem_response, werkzeug_rule
+from shared.http.problems import Problem
+
+_INTERNAL_PREFIX = "/_functions/"
+
+
+class Gateway:
+    def __init__(self) -> None:
+        rules = [
+            Rule(werkzeug_rule(route.path), methods=[route.method], endpoint=spec.name)
+            for spec in registry.http_functions()
+            for route in spec.routes
+        ]
+        self._map = Map(rules, strict_slashes=False, merge_slashes=False)
+        self._handlers: dict[str, Callable[[Request], Response]] = {}
+        self._lock = threading.Lock()
+
+    def handler_for(self, name: str) -> Callable[[Request], Response]:
+        handler = self._handlers.get(name)
+        if handler is None:
+            with self._lock:
+                module = importlib.import_module(registry.by_name(name).module)
+                handler = self._handlers[name] = module.handler
+        return handler
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.respond(request)
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        if request.path.startswith(_INTERNAL_PREFIX):
+            name = request.path[len(_INTERNAL_PREFIX) :].strip("/")
+            try:
+                spec = registry.by_name(name)
+            except KeyError:
+                return problem_response(
+                    Problem(404, "not-found", "Not found", f"No function {name}."),
+                    request.path,
+                    None,
+                )
+            return self.handler_for(spec.name)(request)
+        try:
+            name, _ = self._map.bind("local", path_info=request.path).match(method=request.method)
+        except MethodNotAllowed as exc:
+            allowed = ", ".join(sorted(exc.valid_methods or []))
+            problem = Problem(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                f"{request.method} is not allowed here; use {allowed}.",
+                headers={"Allow": allowed},
+            )
+            return problem_response(problem, request.path, None)
+        except NotFound:
+            problem = Problem(404, "not-found", "Not found", f"No route for {request.path}.")
+            return problem_response(problem, request.path, None)
+        return self.handler_for(str(name))(request)
+
+
+def serve(host: str, port: int) -> BaseWSGIServer:
+    """A threaded server for the gateway; call `serve_forever()` or run it in a thread."""
+    # Each function logs its own JSON access line; werkzeug's would repeat it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return make_server(host, port, Gateway(), threaded=True)

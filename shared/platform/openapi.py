@@ -1,0 +1,263 @@
+"""The OpenAPI 3.1 document, derived from the registry and the handlers' type hints."""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import typing
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+
+from shared import registry
+from shared.http.function import HttpFunction, Operation, _unwrap_optional
+from shared.http.problems import PROBLEM_CONTENT_TYPE
+
+SECURITY: dict[registry.Auth, list[dict[str, list[str]]]] = {
+    registry.Auth.USER: [{"bearerAuth": []}],
+    registry.Auth.TWILIO_SIGNATURE: [{"twilioSignature": []}],
+    registry.Auth.STRIPE_SIGNATURE: [{"stripeSignature": []}],
+    registry.Auth.OIDC: [{"googleOidc": []}],
+    registry.Auth.NONE: [],
+}
+
+SECURITY_SCHEMES = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An access token (JWT from /v1/auth/login) or an API key (sk_live_...).",
+    },
+    "twilioSignature": {"type": "apiKey", "in": "header", "name": "X-Twilio-Signature"},
+    "stripeSignature": {"type": "apiKey", "in": "header", "name": "Stripe-Signature"},
+    "googleOidc": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "Google-signed OIDC token of the Pub/Sub or Cloud Tasks invoker.",
+    },
+}
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "description": "e.g. body.phone"},
+                    "message": {"type": "string"},
+                    "code": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+RAW_RESPONSES = {
+    "openapi_document": ("application/json", {"type": "object"}),
+    "docs_page": ("text/html", {"type": "string"}),
+}
+
+
+def _models_of(annotation: Any) -> list[type[BaseModel]]:
+    ann, _ = _unwrap_optional(annotation)
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return [ann]
+    if typing.get_origin(ann) in (typing.Union, __import__("types").UnionType):
+        return [a for a in typing.get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
+    return []
+
+
+def load_operations() -> list[tuple[registry.FunctionSpec, Operation]]:
+    out: list[tuple[registry.FunctionSpec, Operation]] = []
+    for spec in registry.http_functions():
+        app = importlib.import_module(spec.module).app
+        assert isinstance(app, HttpFunction), f"{spec.module}.app is not an HttpFunction"
+        app.bind()
+        out += [(spec, app.operations[route.operation]) for route in spec.routes]
+    return out
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    from shared.config import get_settings
+
+    operations = load_operations()
+    wanted: list[tuple[type[BaseModel], Any]] = []
+    for _, op in operations:
+        for p in op.params:
+            if p.source in ("body", "query"):
+                wanted.append((p.annotation, "validation"))
+        for model in _models_of(op.response_model):
+            wanted.append((model, "serialization"))
+    seen: set[tuple[type[BaseModel], str]] = set()
+    unique = [w for w in wanted if not (w in seen or seen.add(w))]  # type: ignore[func-returns-value]
+    keys, defs = models_json_schema(unique, ref_template="#/components/schemas/{model}")
+    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    schemas["Problem"] = PROBLEM_SCHEMA
+
+    paths: dict[str, dict[str, Any]] = {}
+    for spec, op in operations:
+        route = op.route
+        auth = spec.route_auth(route)
+        item: dict[str, Any] = {
+            "operationId": route.operation,
+            "summary": route.summary,
+            "tags": [spec.tag or spec.name],
+            "security": SECURITY[auth],
+            "x-function": spec.name,
+            "parameters": [],
+            "responses": {},
+        }
+        if op.handler.__doc__:
+            item["description"] = op.handler.__doc__.strip()
+        for p in op.params:
+            if p.source == "path":
+                assert p.adapter is not None
+                item["parameters"].append(
+                    {
+                        "name": p.name,
+                        "in": "path",
+                        "required": True,
+                        "schema": p.adapter.json_schema(),
+                    }
+                )
+            elif p.source == "query":
+                ref = keys[(p.annotation, "validation")]["$ref"].rsplit("/", 1)[-1]
+                model_schema = schemas[ref]
+                required = set(model_schema.get("required", []))
+                for name, prop in model_schema.get("properties", {}).items():
+                    param: dict[str, Any] = {
+                        "name": name,
+                        "in": "query",
+                        "required": name in required,
+                        "schema": {k: v for k, v in prop.items() if k != "description"},
+                    }
+                    if "description" in prop:
+                        param["description"] = prop["description"]
+                    item["parameters"].append(param)
+            elif p.source == "body":
+                item["requestBody"] = {
+                    "required": not p.optional,
+                    "content": {"application/json": {"schema": keys[(p.annotation, "validation")]}},
+                }
+        if route.operation in RAW_RESPONSES:
+            mime, schema = RAW_RESPONSES[route.operation]
+            item["responses"][str(route.status)] = {
+                "description": route.summary,
+                "content": {mime: {"schema": schema}},
+            }
+        elif route.status == 204 or op.response_model is type(None):
+            item["responses"]["204"] = {"description": "Done; no content."}
+        else:
+            models = _models_of(op.response_model)
+            content: dict[str, Any] = {}
+            if models:
+                refs = [keys[(m, "serialization")] for m in models]
+                content = {
+                    "application/json": {"schema": refs[0] if len(refs) == 1 else {"oneOf": refs}}
+                }
+            item["responses"][str(route.status)] = {
+                "description": route.summary,
+                "content": content,
+            }
+        problem = {
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        }
+        if any(p.source in ("body", "query", "path") for p in op.params):
+            item["responses"]["422"] = {"description": "Validation failed.", **problem}
+        if auth is not registry.Auth.NONE:
+            item["responses"]["401"] = {"description": "Not authenticated.", **problem}
+        item["responses"]["4XX"] = {"description": "Client error.", **problem}
+        if route.operation == "health":
+            health_model = _models_of(op.response_model)[0]
+            item["responses"]["503"] = {
+                "description": "A dependency is down (named in `down`).",
+                "content": {"application/json": {"schema": keys[(health_model, "serialization")]}},
+            }
+        if not item["parameters"]:
+            del item["parameters"]
+        paths.setdefault(route.path, {})[route.method.lower()] = item
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "SMS Platform API",
+            "version": "1.0.0",
+            "description": "Multi-tenant SMS campaigns, inbox, AI replies and billing.",
+        },
+        "servers": [{"url": get_settings().public_base_url}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": SECURITY_SCHEMES,
+        },
+        "tags": [
+            {"name": spec.tag or spec.name, "description": spec.description}
+            for spec in registry.http_functions()
+        ],
+    }
+
+
+def docs_html() -> str:
+    """A self-contained page (no CDN): every operation with its parameters and schemas."""
+    doc = openapi_document()
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>SMS Platform API</title>",
+        "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;"
+        "padding:0 1em}code,pre{background:#f4f4f6;border-radius:4px;padding:1px 4px}"
+        "pre{padding:8px;overflow:auto}.m{display:inline-block;min-width:4em;font-weight:700}"
+        ".op{border-top:1px solid #ddd;padding:.6em 0}details{margin:.3em 0}</style></head><body>",
+        "<h1>SMS Platform API</h1>",
+        f"<p>{html.escape(doc['info']['description'])} Machine-readable: "
+        "<a href='/openapi.json'>/openapi.json</a>. Errors are "
+        "<code>application/problem+json</code> (RFC 9457).</p>",
+    ]
+    by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+    for path, methods in doc["paths"].items():
+        for method, item in methods.items():
+            by_tag.setdefault(item["tags"][0], []).append((method.upper(), path, item))
+    tag_desc = {t["name"]: t["description"] for t in doc["tags"]}
+    for tag, ops in by_tag.items():
+        parts.append(f"<h2 id='{html.escape(tag)}'>{html.escape(tag)}</h2>")
+        parts.append(f"<p>{html.escape(tag_desc.get(tag, ''))}</p>")
+        for method, path, item in ops:
+            auth = ", ".join(next(iter(s)) for s in item["security"]) or "none"
+            parts.append(
+                f"<div class='op'><span class='m'>{method}</span> <code>{html.escape(path)}</code>"
+                f" — {html.escape(item['summary'])} <small>(auth: {auth})</small>"
+            )
+            for label, value in (
+                ("Parameters", item.get("parameters")),
+                ("Request body", item.get("requestBody")),
+                ("Responses", item.get("responses")),
+            ):
+                if value:
+                    parts.append(
+                        f"<details><summary>{label}</summary><pre>"
+                        f"{html.escape(json.dumps(value, indent=2))}</pre></details>"
+                    )
+            parts.append("</div>")
+    parts.append("<h2>Schemas</h2>")
+    for name, schema in doc["components"]["schemas"].items():
+        parts.append(
+            f"<details id='schema-{html.escape(name)}'><summary>{html.escape(name)}</summary>"
+            f"<pre>{html.escape(json.dumps(schema, indent=2))}</pre></details>"
+        )
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+__all__ = ["TypeAdapter", "docs_html", "openapi_document"]

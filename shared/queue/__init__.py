@@ -1,0 +1,77 @@
+"""`publish(topic, event)` and `schedule(queue, payload, at=None, key=None)`.
+
+The backend comes from QUEUE_BACKEND: `inline` (local default), `pubsub` + `cloudtasks`
+(GCP), or `rabbitmq` (parity adapter). Backends are imported lazily so a function only
+pays for the client it uses.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from shared import registry
+from shared.config import get_settings
+from shared.queue.base import QueueBackend, TaskHandler, TopicHandler
+from shared.queue.events import Envelope, Event
+
+_backend: QueueBackend | None = None
+_lock = threading.Lock()
+
+
+class RegistryDispatcher:
+    """Finds consumers in the function registry: a module's `consume` / `run` callable."""
+
+    def topic_handlers(self, topic: str) -> list[TopicHandler]:
+        return [
+            importlib.import_module(spec.module).consume for spec in registry.consumers_of(topic)
+        ]
+
+    def queue_handler(self, queue: str) -> TaskHandler:
+        handler: TaskHandler = importlib.import_module(registry.task_target(queue).module).run
+        return handler
+
+
+def build_backend(name: str) -> QueueBackend:
+    if name == "inline":
+        from shared.queue.inline import InlineBackend
+
+        return InlineBackend(RegistryDispatcher())
+    raise ValueError(f"queue backend {name!r} is not available yet")
+
+
+def get_backend() -> QueueBackend:
+    global _backend
+    if _backend is None:
+        with _lock:
+            if _backend is None:
+                _backend = build_backend(get_settings().queue_backend)
+    return _backend
+
+
+def set_backend(backend: QueueBackend | None) -> None:
+    """Swap the process backend (tests, the local launcher)."""
+    global _backend
+    with _lock:
+        if _backend is not None and _backend is not backend:
+            _backend.close()
+        _backend = backend
+
+
+def publish(topic: str, event: Event, *, tenant_id: uuid.UUID | None = None) -> Envelope:
+    envelope = Envelope.wrap(event, tenant_id)
+    get_backend().publish(topic, envelope)
+    return envelope
+
+
+def schedule(
+    queue: str,
+    payload: Mapping[str, Any],
+    at: datetime | None = None,
+    key: str | None = None,
+) -> bool:
+    return get_backend().schedule(queue, payload, at=at, key=key)
