@@ -107,6 +107,28 @@ def terraform_inputs(
     console.print(f"wrote {INPUTS_FILE}")
 
 
+@app.command("settings-doc")
+def settings_doc(
+    check: Annotated[bool, typer.Option(help="Fail if the files are out of date.")] = False,
+) -> None:
+    """Regenerate .env.example and README's settings table from the Settings model."""
+    from shared.platform.settings_doc import env_example, with_table
+
+    targets = {
+        ROOT / ".env.example": env_example(),
+        ROOT / "README.md": with_table((ROOT / "README.md").read_text()),
+    }
+    stale = [p.name for p, text in targets.items() if p.read_text() != text]
+    if check:
+        if stale:
+            console.print(f"[red]out of date: {', '.join(stale)} (run `smsctl settings-doc`)[/red]")
+            raise typer.Exit(1)
+        return
+    for path, text in targets.items():
+        path.write_text(text)
+    console.print("settings documented")
+
+
 @app.command("build-functions")
 def build_functions(
     out: Annotated[Path, typer.Option(help="Output folder, one sub-folder per function.")] = Path(

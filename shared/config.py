@@ -89,6 +89,25 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = Field(
         30 * 24 * 3600, description="Lifetime of refresh tokens."
     )
+    email_token_ttl_seconds: int = Field(
+        24 * 3600, description="Lifetime of email verification and invitation links."
+    )
+    password_reset_ttl_seconds: int = Field(3600, description="Lifetime of password reset links.")
+    login_limit_per_email: int = Field(
+        10, description="Login / forgot-password attempts per email per window."
+    )
+    login_limit_per_ip: int = Field(50, description="Login / forgot-password attempts per IP.")
+    login_limit_window_seconds: int = Field(900, description="Window of those limits.")
+    forwarded_for_hops: int = Field(
+        0,
+        description=(
+            "Trusted proxies in front of the API: 0 uses the peer address; 1 takes the last "
+            "X-Forwarded-For entry (Google's front end), and so on."
+        ),
+    )
+    app_base_url: str = Field(
+        "http://127.0.0.1:8080", description="Web app URL used in links sent by email."
+    )
     master_key: SecretStr = Field(
         SecretStr("ZGV2LW9ubHktbWFzdGVyLWtleS0zMi1ieXRlcyEhISE="),
         description="Base64 32-byte master key for envelope encryption (GCP: Cloud KMS).",

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 os.environ.setdefault("BCRYPT_ROUNDS", "4")  # fast hashing; production uses 12
 os.environ["ENVIRONMENT"] = "test"
+# Every test calls from 127.0.0.1: the per-IP limit is tested on its own, lowered there.
+os.environ["LOGIN_LIMIT_PER_IP"] = "100000"
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests import services
+from tests.fakes.smtp import Mailbox
 
 
 def _reset_singletons() -> None:
@@ -58,9 +61,18 @@ def pg_admin_url() -> str:
     return services.postgres_admin_url()
 
 
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    port = box.start()
+    os.environ.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(port))
+    yield box
+    box.stop()
+
+
 @pytest.fixture(scope="session", autouse=True)
-def platform_env(pg_admin_url: str) -> Iterator[dict[str, str]]:
-    """DATABASE_URL (a fresh, migrated database) and REDIS_URL for the whole run."""
+def platform_env(pg_admin_url: str, mailbox: Mailbox) -> Iterator[dict[str, str]]:
+    """DATABASE_URL (a fresh, migrated database), REDIS_URL and SMTP for the whole run."""
     from shared.db import migrate
 
     name = f"smsplat_test_{uuid.uuid4().hex[:10]}"

@@ -4,33 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
-
 from shared.config import Settings
+from shared.platform.settings_doc import default_text, env_example, with_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _default(value: object) -> str:
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
-
-
-def test_every_setting_is_in_env_example_with_its_default() -> None:
-    lines = {
-        line.split("=", 1)[0].lstrip("# ").strip(): line.split("=", 1)[1].strip()
-        for line in (ROOT / ".env.example").read_text().splitlines()
-        if "=" in line and not line.startswith("##")
-    }
+def test_env_example_is_generated_from_settings() -> None:
+    text = (ROOT / ".env.example").read_text()
+    assert text == env_example(), "run `smsctl settings-doc`"
     for name, field in Settings.model_fields.items():
-        assert name.upper() in lines, f"{name.upper()} missing from .env.example"
-        assert lines[name.upper()] == _default(field.default), name.upper()
+        assert f"\n{name.upper()}={default_text(field.default)}\n" in text
 
 
-def test_every_setting_is_in_the_readme() -> None:
+def test_readme_lists_every_setting() -> None:
     readme = (ROOT / "README.md").read_text()
+    assert readme == with_table(readme), "run `smsctl settings-doc`"
     for name in Settings.model_fields:
-        assert f"`{name.upper()}`" in readme, f"{name.upper()} missing from README"
+        assert f"| `{name.upper()}` |" in readme

@@ -43,20 +43,11 @@ from shared.http.problems import (
     pydantic_errors,
     validation_failed,
 )
+from shared.tenancy.principal import Principal
 
 log = logging.getLogger("http")
 
 Handler = Callable[..., Any]
-
-
-@dataclass
-class Principal:
-    """Who is calling: a user (JWT) or an API key, always within one workspace."""
-
-    tenant_id: uuid.UUID
-    role: str
-    user_id: uuid.UUID | None = None
-    api_key_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -76,8 +67,14 @@ class Request:
 
     @property
     def client_ip(self) -> str:
-        forwarded = self.raw.headers.get("X-Forwarded-For", "")
-        return forwarded.split(",")[0].strip() or (self.raw.remote_addr or "")
+        """The caller's address, trusting only the configured number of proxies."""
+        hops = get_settings().forwarded_for_hops
+        if hops > 0:
+            chain = [p.strip() for p in self.raw.headers.get("X-Forwarded-For", "").split(",")]
+            chain = [p for p in chain if p]
+            if len(chain) >= hops:
+                return chain[-hops]
+        return self.raw.remote_addr or ""
 
     def require_principal(self) -> Principal:
         if self.principal is None:

@@ -1,0 +1,44 @@
+"""members: who is in the workspace, with which role; invitations."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared.http.function import HttpFunction, Request
+from shared.tenancy import schemas, service
+
+app = HttpFunction("members")
+
+
+@app.operation
+def list_members(req: Request) -> schemas.MemberList:
+    return service.list_members(req.require_principal())
+
+
+@app.operation
+def invite_member(req: Request, body: schemas.InvitationIn) -> schemas.InvitationOut:
+    """Emails an invitation link; only an owner can invite an owner."""
+    return service.invite(req.require_principal(), body)
+
+
+@app.operation
+def accept_invitation(req: Request, body: schemas.TokenIn) -> schemas.SessionOut:
+    """Joins the invitation's workspace (its email must be the caller's) and switches to it."""
+    return service.accept_invitation(
+        req.require_principal(), body.token, req.client_ip, req.headers.get("User-Agent")
+    )
+
+
+@app.operation
+def change_member_role(req: Request, user_id: uuid.UUID, body: schemas.RoleIn) -> schemas.MemberOut:
+    """The last owner cannot be demoted (409)."""
+    return service.change_role(req.require_principal(), user_id, body.role)
+
+
+@app.operation
+def remove_member(req: Request, user_id: uuid.UUID) -> None:
+    """Admins remove others; anyone may leave. The last owner cannot be removed (409)."""
+    service.remove_member(req.require_principal(), user_id)
+
+
+handler = app

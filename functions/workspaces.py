@@ -1,0 +1,36 @@
+"""workspaces: the signed-in user, their workspaces, and the switcher."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared.http.function import HttpFunction, Request
+from shared.tenancy import schemas, service
+
+app = HttpFunction("workspaces")
+
+
+@app.operation
+def get_me(req: Request) -> schemas.MeOut:
+    return service.me(req.require_principal())
+
+
+@app.operation
+def list_workspaces(req: Request) -> schemas.WorkspaceList:
+    return service.list_workspaces(req.require_principal())
+
+
+@app.operation
+def create_workspace(req: Request, body: schemas.WorkspaceIn) -> schemas.MembershipOut:
+    return service.create_workspace(req.require_principal(), body.name)
+
+
+@app.operation
+def switch_workspace(req: Request, workspace_id: uuid.UUID) -> schemas.SessionOut:
+    """404 when the caller is not a member of that workspace."""
+    return service.switch_workspace(
+        req.require_principal(), workspace_id, req.client_ip, req.headers.get("User-Agent")
+    )
+
+
+handler = app

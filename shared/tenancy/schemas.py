@@ -1,0 +1,149 @@
+"""Request and response bodies of the identity routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Role = Literal["owner", "admin", "member"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SignupIn(BaseModel):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    workspace_name: str = Field(min_length=1, max_length=200)
+
+
+class LoginIn(BaseModel):
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class RefreshIn(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class EmailIn(BaseModel):
+    email: str = Field(min_length=1, max_length=320)
+
+
+class TokenIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class PasswordResetIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class WorkspaceIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class UserOut(_Out):
+    id: uuid.UUID
+    email: str
+    name: str
+    email_verified: bool
+    created_at: datetime
+
+
+class WorkspaceOut(_Out):
+    id: uuid.UUID
+    name: str
+    plan: str
+    created_at: datetime
+
+
+class MembershipOut(BaseModel):
+    workspace: WorkspaceOut
+    role: Role
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme, not a secret
+    expires_in: int = Field(description="Seconds until the access token expires.")
+
+
+class SessionOut(TokenPair):
+    user: UserOut
+    workspace: WorkspaceOut
+    role: Role
+
+
+class MeOut(BaseModel):
+    user: UserOut | None = Field(description="Null when authenticated with an API key.")
+    workspace: WorkspaceOut
+    role: Role
+    api_key_id: uuid.UUID | None = None
+    memberships: list[MembershipOut]
+
+
+class WorkspaceList(BaseModel):
+    data: list[MembershipOut]
+
+
+class Accepted(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    detail: str
+
+
+class MemberOut(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+    joined_at: datetime
+
+
+class MemberList(BaseModel):
+    data: list[MemberOut]
+
+
+class InvitationIn(BaseModel):
+    email: EmailStr
+    role: Role = "member"
+
+
+class InvitationOut(_Out):
+    id: uuid.UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    created_at: datetime
+
+
+class RoleIn(BaseModel):
+    role: Role
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: Role = "member"
+
+
+class ApiKeyOut(_Out):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    role: Role
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    secret: str = Field(description="The full key. Shown once; store it now.")
+
+
+class ApiKeyList(BaseModel):
+    data: list[ApiKeyOut]
