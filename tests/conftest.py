@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from tests import services
 from tests.fakes.smtp import Mailbox
+from tests.fakes.twilio import FakeTwilio
 
 
 def _reset_singletons() -> None:
@@ -88,14 +89,42 @@ def platform_env(pg_admin_url: str, mailbox: Mailbox) -> Iterator[dict[str, str]
 
 
 @pytest.fixture(scope="session")
-def gateway_url(platform_env: dict[str, str]) -> Iterator[str]:
-    """Every function served on one port, as `make dev` does."""
+def pubsub_emulator() -> Iterator[str]:
+    emulator = services.PubSubEmulator()
+    host = emulator.start()
+    yield host
+    emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> str:
+    return services.rabbitmq_url()
+
+
+@pytest.fixture(scope="session")
+def fake_twilio() -> Iterator[FakeTwilio]:
+    """The fake Twilio API; the real SDK reaches it through TWILIO_API_BASE."""
+    fake = FakeTwilio().start()
+    os.environ["TWILIO_API_BASE"] = fake.base_url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway_url(platform_env: dict[str, str], fake_twilio: FakeTwilio) -> Iterator[str]:
+    """Every function served on one port, as `make dev` does; it is also the public URL
+    that providers sign their webhooks against."""
+    from shared.config import get_settings
     from shared.platform.gateway import serve
 
-    server = serve("127.0.0.1", 0)
+    port = services.free_port()
+    base = f"http://127.0.0.1:{port}"
+    os.environ.update(PUBLIC_BASE_URL=base, SIMULATOR_CALLBACK_DELAY_SECONDS="0.05")
+    get_settings.cache_clear()
+    server = serve("127.0.0.1", port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield base
     server.shutdown()
 
 

@@ -112,3 +112,57 @@ def rabbitmq_url() -> str:
             return "amqp://guest:guest@127.0.0.1:5672/%2F"
     unavailable("RabbitMQ", "not running and not installed")
     raise AssertionError("unreachable")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PubSubEmulator:
+    """The Pub/Sub emulator (`gcloud beta emulators pubsub start`), one per test run."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.host = ""
+
+    def start(self) -> str:
+        if existing := os.environ.get("PUBSUB_EMULATOR_HOST"):
+            host, port = existing.rsplit(":", 1)
+            if tcp_up(host, int(port)):
+                self.host = existing
+                return existing
+        if not shutil.which("gcloud"):
+            unavailable("Pub/Sub emulator", "gcloud is not installed")
+        port = free_port()
+        self.proc = subprocess.Popen(
+            [
+                "gcloud",
+                "beta",
+                "emulators",
+                "pubsub",
+                "start",
+                f"--host-port=127.0.0.1:{port}",
+                "--project=test-project",
+                "--quiet",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        if not _wait("127.0.0.1", port, 60):
+            self.stop()
+            unavailable("Pub/Sub emulator", "did not start within 60 s")
+        self.host = f"127.0.0.1:{port}"
+        return self.host
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            import contextlib
+            import signal
+
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)  # gcloud starts a java child
+            self.proc.wait(timeout=30)
+            self.proc = None

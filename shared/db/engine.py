@@ -14,18 +14,29 @@ _engine: Engine | None = None
 _lock = threading.Lock()
 
 
-def _cloud_sql_creator() -> Any:
+def cloud_sql_creator(user: str | None = None, impersonate: str | None = None) -> Any:
+    """Connections through the Cloud SQL Python Connector with IAM database auth."""
     # Imported lazily: only GCP deployments pay for the connector.
     from google.cloud.sql.connector import Connector, IPTypes
 
     settings = get_settings()
-    connector = Connector(ip_type=IPTypes.PRIVATE, refresh_strategy="lazy")
+    credentials = None
+    if impersonate:
+        from google.auth import default, impersonated_credentials
+
+        source, _ = default()
+        credentials = impersonated_credentials.Credentials(  # type: ignore[no-untyped-call]
+            source_credentials=source,
+            target_principal=impersonate,
+            target_scopes=["https://www.googleapis.com/auth/sqlservice.login"],
+        )
+    connector = Connector(ip_type=IPTypes.PRIVATE, refresh_strategy="lazy", credentials=credentials)
 
     def connect() -> Any:
         return connector.connect(
             settings.db_instance_connection_name,
             "pg8000",
-            user=settings.db_iam_user,
+            user=user or settings.db_iam_user,
             db=settings.db_name,
             enable_iam_auth=True,
         )
@@ -56,7 +67,7 @@ def get_engine() -> Engine:
                 if settings.db_use_connector:
                     _engine = create_engine(
                         "postgresql+pg8000://",
-                        creator=_cloud_sql_creator(),
+                        creator=cloud_sql_creator(),
                         pool_size=settings.db_pool_size,
                         pool_pre_ping=True,
                     )

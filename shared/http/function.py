@@ -81,6 +81,13 @@ class Request:
             raise Problem(401, "unauthorized", "Unauthorized", "Authentication required.")
         return self.principal
 
+    def read_body_limit_check(self) -> None:
+        """Refuse a body over MAX_BODY_BYTES (413) before a form parser reads it."""
+        limit = get_settings().max_body_bytes
+        length = self.raw.content_length
+        if length is not None and length > limit:
+            raise _too_large(limit)
+
     def read_body(self) -> bytes:
         """The body, refusing anything larger than MAX_BODY_BYTES with 413."""
         limit = get_settings().max_body_bytes
@@ -252,7 +259,9 @@ class HttpFunction:
             op = self.operations[str(op_name)]
             req = Request(raw, request_id, op.route, self.spec)
             auth = self.spec.route_auth(op.route)
-            if auth is not registry.Auth.NONE:
+            # Users and API keys are authenticated here; provider signatures need the
+            # workspace's secret, found from the payload, so their handlers verify them.
+            if auth is registry.Auth.USER:
                 from shared.http.auth import authenticate  # only functions that need it
 
                 req.principal = authenticate(auth, req)

@@ -31,7 +31,9 @@ def readme_table() -> str:
     for name, field in Settings.model_fields.items():
         value = default_text(field.default)
         shown = "(dev-only value)" if isinstance(field.default, SecretStr) and value else value
-        rows.append(f"| `{name.upper()}` | {f'`{shown}`' if shown else '(empty)'} | {field.description} |")
+        rows.append(
+            f"| `{name.upper()}` | {f'`{shown}`' if shown else '(empty)'} | {field.description} |"
+        )
     return "\n".join(rows)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from shared import registry
 
-HEAVY = ("anthropic", "stripe", "google.cloud.pubsub", "google.cloud.tasks", "twilio", "pika")
+HEAVY = ("anthropic", "stripe", "google.cloud.pubsub", "google.cloud.tasks", "twilio.rest", "pika")
 
 PROBE = """
 import json, sys

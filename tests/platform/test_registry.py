@@ -80,7 +80,7 @@ def _load_hcl(name: str) -> dict:  # type: ignore[type-arg]
 def test_terraform_creates_one_function_per_input() -> None:
     parsed = {p.name: _load_hcl(p.name) for p in (ROOT / "infra").glob("*.tf")}
     modules = [
-        (name, body)
+        (name.strip('"'), body)
         for doc in parsed.values()
         for block in doc.get("module", [])
         for name, body in block.items()
@@ -91,7 +91,7 @@ def test_terraform_creates_one_function_per_input() -> None:
     assert "var.functions" in str(body["for_each"])
 
     variables = {
-        name: body
+        name.strip('"'): body
         for doc in parsed.values()
         for block in doc.get("variable", [])
         for name, body in block.items()
@@ -108,7 +108,7 @@ def test_every_function_resource_in_the_module_reads_the_registry_entry() -> Non
         name
         for block in module.get("resource", [])
         for kind, items in block.items()
-        if kind == "google_cloudfunctions2_function"
+        if kind.strip('"') == "google_cloudfunctions2_function"
         for name in items
     ]
     assert len(resources) == 1

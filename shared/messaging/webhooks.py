@@ -1,0 +1,366 @@
+"""Provider webhooks: delivery status callbacks and inbound messages (with keywords).
+
+The workspace is found from our number in the message (To for inbound, From for status);
+the signature is checked with that workspace's auth token against the public URL. Both
+are idempotent: a status update only ever moves a message forward, and an inbound message
+is stored once per MessageSid, so redelivered webhooks change nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+
+from shared.db.session import system_session, tenant_session
+from shared.http.problems import Problem
+from shared.messaging import sending
+from shared.messaging.accounts import auth_token
+from shared.messaging.events import ContactOptedOut, MessageReceived, MessageStatusChanged
+from shared.messaging.models import Message, PhoneNumber, ProcessedProviderEvent, TwilioConfig
+from shared.providers.sms import OPTED_OUT_CODE
+from shared.templates.segments import analyze
+from shared.tenancy.models import Tenant
+
+log = logging.getLogger("webhooks")
+
+OPT_OUT_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+)
+OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP", "INFO"})
+
+# Provider statuses mapped onto ours, and how far along each of ours is.
+STATUS_MAP = {
+    "accepted": "sending",
+    "queued": "sending",
+    "scheduled": "sending",
+    "sending": "sending",
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "delivered",
+    "undelivered": "undelivered",
+    "failed": "failed",
+    "canceled": "failed",
+}
+RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3}
+
+DEFAULT_REPLIES = {
+    "opt_out": (
+        "{name}: You are unsubscribed and will get no more messages. Reply START to resubscribe."
+    ),
+    "opt_in": "{name}: You are subscribed again. Reply STOP to unsubscribe, HELP for help.",
+    "help": "{name}: Reply STOP to unsubscribe. Msg & data rates may apply.",
+}
+
+
+def keyword_of(body: str) -> str | None:
+    """`opt_out`, `opt_in` or `help` when the whole message is such a keyword, else None.
+
+    Trimmed, case-insensitive, trailing punctuation removed: "Stop." is an opt-out,
+    "please stop texting me" is not.
+    """
+    word = body.strip().rstrip(string.punctuation + " \t\r\n").strip().upper()
+    if word in OPT_OUT_WORDS:
+        return "opt_out"
+    if word in OPT_IN_WORDS:
+        return "opt_in"
+    if word in HELP_WORDS:
+        return "help"
+    return None
+
+
+@dataclass(frozen=True)
+class Route:
+    tenant_id: uuid.UUID
+    number_id: uuid.UUID
+    provider: str
+
+
+def route_for(our_number: str, account_sid: str | None) -> Route | None:
+    with system_session() as s:
+        row = s.execute(
+            select(PhoneNumber.tenant_id, PhoneNumber.id, PhoneNumber.provider).where(
+                PhoneNumber.phone_number == our_number, PhoneNumber.status != "released"
+            )
+        ).first()
+        if row is not None:
+            return Route(row.tenant_id, row.id, row.provider)
+        if account_sid:
+            # A Messaging Service may send from a number we do not hold: fall back to the account.
+            config = s.scalar(select(TwilioConfig).where(TwilioConfig.account_sid == account_sid))
+            if config is not None:
+                return Route(config.tenant_id, uuid.UUID(int=0), "twilio")
+    return None
+
+
+def verify_signature(route: Route, url: str, params: dict[str, str], signature: str) -> None:
+    from twilio.request_validator import RequestValidator  # light: no REST client
+
+    if route.provider == "simulator":
+        from shared.providers.simulator import simulator_auth_token
+
+        token = simulator_auth_token()
+    else:
+        with system_session() as s:
+            config = s.scalar(select(TwilioConfig).where(TwilioConfig.tenant_id == route.tenant_id))
+            if config is None:
+                raise _forbidden()
+            token = auth_token(config)
+    if not signature or not RequestValidator(token).validate(url, params, signature):
+        raise _forbidden()
+
+
+def _forbidden() -> Problem:
+    return Problem(403, "invalid-signature", "Forbidden", "The X-Twilio-Signature is not valid.")
+
+
+def _seen(event_id: str) -> bool:
+    with system_session() as s:
+        return (
+            s.scalar(
+                select(ProcessedProviderEvent.id).where(
+                    ProcessedProviderEvent.provider == "twilio",
+                    ProcessedProviderEvent.event_id == event_id,
+                )
+            )
+            is not None
+        )
+
+
+def _mark_seen(event_id: str, tenant_id: uuid.UUID) -> None:
+    with system_session() as s:
+        s.execute(
+            insert(ProcessedProviderEvent)
+            .values(provider="twilio", event_id=event_id, tenant_id=tenant_id)
+            .on_conflict_do_nothing()
+        )
+
+
+# --- status ---------------------------------------------------------------------------
+
+
+def handle_status(url: str, params: dict[str, str], signature: str) -> str:
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    raw_status = (params.get("MessageStatus") or params.get("SmsStatus") or "").lower()
+    if not sid or raw_status not in STATUS_MAP:
+        raise Problem(
+            400,
+            "bad-callback",
+            "Bad callback",
+            "MessageSid and a known MessageStatus are required.",
+        )
+    route = route_for(params.get("From", ""), params.get("AccountSid"))
+    if route is None:
+        raise _forbidden()  # not our number: nobody can have signed it for us
+    verify_signature(route, url, params, signature)
+    event_id = f"{sid}:{raw_status}"
+    if _seen(event_id):
+        return "duplicate"
+    result = apply_status(route.tenant_id, params)
+    _mark_seen(event_id, route.tenant_id)
+    return result
+
+
+def apply_status(tenant_id: uuid.UUID, params: dict[str, str]) -> str:
+    """Move the message forward (never backward: a late `sent` cannot undo `delivered`)."""
+    from shared.queue import publish
+
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    status = STATUS_MAP[(params.get("MessageStatus") or params.get("SmsStatus") or "").lower()]
+    code = int(params["ErrorCode"]) if params.get("ErrorCode", "").isdigit() else None
+    earlier = [s for s, rank in RANK.items() if rank < RANK[status]]
+    stamp = sending.now()
+    values: dict[str, object] = {"status": status}
+    if status == "sent":
+        values["sent_at"] = stamp
+    elif status == "delivered":
+        values["delivered_at"] = stamp
+    elif status in ("undelivered", "failed"):
+        values["failed_at"] = stamp
+    if code:
+        values["error_code"] = code
+    opted_out: uuid.UUID | None = None
+    with tenant_session(tenant_id) as s:
+        row = s.execute(
+            update(Message)
+            .where(Message.provider_sid == sid, Message.status.in_(earlier))
+            .values(**values)
+            .returning(Message.id, Message.contact_id)
+        ).first()
+        if row is None:
+            exists = s.scalar(select(Message.id).where(Message.provider_sid == sid))
+            if exists is None:
+                sending.remember_early_status(sid, params)
+                return "early"
+            return "stale"
+        if code == OPTED_OUT_CODE and row.contact_id:
+            sending.opt_out(
+                s,
+                tenant_id,
+                row.contact_id,
+                source="provider_error",
+                reason=f"provider error {code}",
+                message_id=row.id,
+            )
+            opted_out = row.contact_id
+        message_id = row.id
+    publish(
+        "message.status",
+        MessageStatusChanged(
+            tenant_id=tenant_id, message_id=message_id, status=status, error_code=code
+        ),
+    )
+    if opted_out:
+        publish(
+            "contact.opted_out",
+            ContactOptedOut(tenant_id=tenant_id, contact_id=opted_out, source="provider_error"),
+        )
+    return status
+
+
+# --- inbound --------------------------------------------------------------------------
+
+
+def handle_inbound(url: str, params: dict[str, str], signature: str) -> str:
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    if not sid or not params.get("From") or not params.get("To"):
+        raise Problem(400, "bad-callback", "Bad callback", "MessageSid, From and To are required.")
+    route = route_for(params["To"], params.get("AccountSid"))
+    if route is None:
+        raise _forbidden()
+    verify_signature(route, url, params, signature)
+    return receive(route, params)
+
+
+def receive(route: Route, params: dict[str, str]) -> str:
+    """Store an inbound message once, thread it, and act on keywords."""
+    from shared.queue import publish, schedule
+
+    tenant_id = route.tenant_id
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    body = params.get("Body", "")
+    keyword = keyword_of(body)
+    provider_handles_keywords = bool(params.get("OptOutType"))  # Twilio Advanced Opt-Out
+    replies: list[uuid.UUID] = []
+    opted_out = False
+    with tenant_session(tenant_id) as s:
+        tenant = s.get_one(Tenant, tenant_id)
+        region = (tenant.settings or {}).get("default_region", "US")
+        phone = sending.normalize_phone(params["From"], region) or params["From"]
+        contact = sending.find_or_create_contact(s, tenant_id, phone)
+        conversation = sending.conversation_for(s, tenant_id, contact)
+        received_at = sending.now()
+        info = analyze(body)
+        message_id = uuid.uuid4()
+        number = s.get(PhoneNumber, route.number_id)
+        try:
+            with s.begin_nested():
+                s.add(
+                    Message(
+                        id=message_id,
+                        tenant_id=tenant_id,
+                        conversation_id=conversation.id,
+                        contact_id=contact.id,
+                        number_id=number.id if number else None,
+                        direction="inbound",
+                        sender_type="contact",
+                        from_number=phone,
+                        to_number=params["To"],
+                        body=body,
+                        media_urls=_media(params),
+                        segments=int(params.get("NumSegments") or info.segments),
+                        encoding=info.encoding,
+                        status="received",
+                        provider=route.provider,
+                        provider_sid=sid,
+                        received_at=received_at,
+                    )
+                )
+                s.flush()
+        except IntegrityError:
+            return "duplicate"  # this MessageSid was stored already
+        _touch_conversation(conversation, number, received_at, body)
+        contact.last_message_at = received_at
+        if keyword == "opt_out":
+            opted_out = sending.opt_out(
+                s,
+                tenant_id,
+                contact.id,
+                source="keyword",
+                message_id=message_id,
+                keyword=body.strip()[:20],
+            )
+        elif keyword == "opt_in":
+            sending.opt_in(
+                s,
+                tenant_id,
+                contact.id,
+                source="keyword",
+                message_id=message_id,
+                keyword=body.strip()[:20],
+            )
+        if keyword and not provider_handles_keywords and number is not None:
+            template = (tenant.settings or {}).get(f"{keyword}_reply") or DEFAULT_REPLIES[keyword]
+            reply = sending.new_outbound(
+                s,
+                tenant_id,
+                contact,
+                conversation,
+                number,
+                template.format(name=tenant.name),
+                sender_type="system",
+                priority=2,
+            )
+            replies.append(reply.id)
+        conversation_id, contact_id = conversation.id, contact.id
+    for reply_id in replies:
+        schedule(
+            sending.SEND_QUEUE,
+            {"tenant_id": str(tenant_id), "message_id": str(reply_id)},
+            key=f"send-{reply_id}",
+        )
+    publish(
+        "message.received",
+        MessageReceived(
+            tenant_id=tenant_id,
+            message_id=message_id,
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            keyword=keyword,
+        ),
+    )
+    if opted_out:
+        publish(
+            "contact.opted_out",
+            ContactOptedOut(tenant_id=tenant_id, contact_id=contact_id, source="keyword"),
+        )
+    return keyword or "received"
+
+
+def _media(params: dict[str, str]) -> dict[str, list[str]] | None:
+    count = int(params.get("NumMedia") or 0)
+    urls = [params[f"MediaUrl{i}"] for i in range(count) if params.get(f"MediaUrl{i}")]
+    return {"urls": urls} if urls else None
+
+
+def _touch_conversation(
+    conversation: object, number: PhoneNumber | None, at: datetime, body: str
+) -> None:
+    from shared.conversations.models import Conversation
+
+    assert isinstance(conversation, Conversation)
+    conversation.last_message_at = at
+    conversation.last_inbound_at = at
+    conversation.last_message_preview = body[:200]
+    if conversation.status != "open":
+        conversation.status = "open"  # a reply reopens a closed or snoozed conversation
+        conversation.snoozed_until = None
+    if conversation.number_id is None and number is not None:
+        conversation.number_id = number.id

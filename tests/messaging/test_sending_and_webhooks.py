@@ -1,0 +1,258 @@
+"""Single send, signed status callbacks, inbound threading, keywords, 21610, idempotency."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import httpx
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from shared.contacts.models import ConsentEvent, Contact
+from shared.db.session import system_session
+from shared.messaging.models import Message, ProcessedProviderEvent
+from tests.fakes.twilio import FakeTwilio
+from tests.messaging.helpers import connect_twilio, message_status, new_phone, wait_until
+
+
+def _send(
+    api: httpx.Client, headers: dict[str, str], to: str, body: str = "Hello there"
+) -> httpx.Response:
+    return api.post("/v1/messages", json={"to": to, "body": body}, headers=headers)
+
+
+def _signed_post(
+    api: httpx.Client,
+    gateway_url: str,
+    path: str,
+    params: dict[str, str],
+    token: str,
+    signature: str | None = None,
+) -> httpx.Response:
+    url = gateway_url + path
+    sig = (
+        signature
+        if signature is not None
+        else RequestValidator(token).compute_signature(url, params)
+    )
+    return api.post(
+        path,
+        content=urllib.parse.urlencode(params),
+        headers={"X-Twilio-Signature": sig, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+def test_send_then_callbacks_move_it_to_delivered(
+    api: httpx.Client, fake_twilio: FakeTwilio
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    to = new_phone()
+    r = _send(api, ws.headers, to)
+    assert r.status_code == 201, r.text
+    message = r.json()
+    assert message["status"] == "sending"
+    assert message["provider_sid"].startswith("SM")
+    assert message["segments"] == 1
+    (sent,) = fake_twilio.sent_to(to)
+    assert sent["from"] == ws.number["phone_number"]
+    assert sent["body"] == "Hello there"
+    wait_until(lambda: message_status(api, ws.headers, message["id"]) == "delivered")
+    final = api.get(f"/v1/messages/{message['id']}", headers=ws.headers).json()
+    assert final["sent_at"]
+    assert final["delivered_at"]
+
+
+def test_status_never_moves_backwards_and_redelivery_changes_nothing(
+    api: httpx.Client, fake_twilio: FakeTwilio, gateway_url: str
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    message = _send(api, ws.headers, new_phone()).json()
+    wait_until(lambda: message_status(api, ws.headers, message["id"]) == "delivered")
+    late = {
+        "MessageSid": message["provider_sid"],
+        "MessageStatus": "sent",
+        "From": ws.number["phone_number"],
+        "To": message["to_number"],
+        "AccountSid": ws.sid,
+    }
+    assert (
+        _signed_post(api, gateway_url, "/webhooks/twilio/status", late, ws.token).status_code == 200
+    )
+    assert message_status(api, ws.headers, message["id"]) == "delivered"
+    again = {**late, "MessageStatus": "delivered"}
+    for _ in range(2):
+        assert (
+            _signed_post(api, gateway_url, "/webhooks/twilio/status", again, ws.token).status_code
+            == 200
+        )
+    with system_session() as s:
+        count = s.scalar(
+            select(func.count())
+            .select_from(ProcessedProviderEvent)
+            .where(ProcessedProviderEvent.event_id == f"{message['provider_sid']}:delivered")
+        )
+    assert count == 1
+
+
+def test_bad_or_missing_signature_is_403_and_stores_nothing(
+    api: httpx.Client, fake_twilio: FakeTwilio, gateway_url: str
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    params = {
+        "MessageSid": "SM" + "a" * 32,
+        "From": new_phone(),
+        "To": ws.number["phone_number"],
+        "Body": "hi",
+        "AccountSid": ws.sid,
+    }
+    for signature in ("", "bm90LWEtc2lnbmF0dXJl"):
+        r = _signed_post(api, gateway_url, "/webhooks/twilio/inbound", params, ws.token, signature)
+        assert r.status_code == 403
+        assert r.headers["content-type"] == "application/problem+json"
+    # Signed with another account's token: refused too.
+    r = _signed_post(api, gateway_url, "/webhooks/twilio/inbound", params, "0" * 32)
+    assert r.status_code == 403
+    with system_session() as s:
+        assert s.scalar(select(Message).where(Message.provider_sid == params["MessageSid"])) is None
+
+
+def test_inbound_is_stored_threaded_and_idempotent(
+    api: httpx.Client, fake_twilio: FakeTwilio
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    phone = new_phone()
+    outbound = _send(api, ws.headers, phone).json()
+    sid_params = {"MessageSid": "SM" + "b" * 31 + phone[-1], "ExtraUnknownParam": "ok"}
+    assert (
+        fake_twilio.send_inbound(
+            to=ws.number["phone_number"], from_=phone, body="Yes please", **sid_params
+        )
+        == 200
+    )
+    assert (
+        fake_twilio.send_inbound(
+            to=ws.number["phone_number"], from_=phone, body="Yes please", **sid_params
+        )
+        == 200
+    )
+    inbound = api.get(
+        f"/v1/messages?direction=inbound&contact_id={outbound['contact_id']}", headers=ws.headers
+    ).json()["data"]
+    assert len(inbound) == 1
+    assert inbound[0]["conversation_id"] == outbound["conversation_id"]
+    assert inbound[0]["body"] == "Yes please"
+
+
+def test_inbound_from_an_unknown_number_creates_the_contact(
+    api: httpx.Client, fake_twilio: FakeTwilio
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    phone = new_phone()
+    assert (
+        fake_twilio.send_inbound(to=ws.number["phone_number"], from_=phone, body="Who is this?")
+        == 200
+    )
+    (message,) = api.get("/v1/messages?direction=inbound", headers=ws.headers).json()["data"]
+    assert message["from_number"] == phone
+    assert message["contact_id"]
+    assert message["conversation_id"]
+
+
+def test_stop_opts_out_confirms_once_and_blocks_later_sends(
+    api: httpx.Client, fake_twilio: FakeTwilio
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    phone = new_phone()
+    assert (
+        fake_twilio.send_inbound(to=ws.number["phone_number"], from_=phone, body="  Stop. ") == 200
+    )
+    confirmation = wait_until(lambda: fake_twilio.sent_to(phone))
+    assert len(confirmation) == 1
+    assert "unsubscribed" in confirmation[0]["body"]
+    with system_session() as s:
+        contact = s.execute(select(Contact).where(Contact.phone == phone)).scalar_one()
+        assert contact.opted_out
+        (event,) = s.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id))
+        assert (event.kind, event.source) == ("opt_out", "keyword")
+        assert event.message_id is not None
+    refused = _send(api, ws.headers, phone)
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/contact-opted-out")
+    assert len(fake_twilio.sent_to(phone)) == 1
+
+    assert fake_twilio.send_inbound(to=ws.number["phone_number"], from_=phone, body="START") == 200
+    wait_until(lambda: len(fake_twilio.sent_to(phone)) == 2)
+    assert _send(api, ws.headers, phone).status_code == 201
+
+
+def test_stop_inside_a_sentence_is_not_an_opt_out(
+    api: httpx.Client, fake_twilio: FakeTwilio
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    phone = new_phone()
+    fake_twilio.send_inbound(
+        to=ws.number["phone_number"], from_=phone, body="please stop texting me"
+    )
+    assert _send(api, ws.headers, phone).status_code == 201
+
+
+def test_help_replies_and_advanced_opt_out_sends_no_confirmation(
+    api: httpx.Client, fake_twilio: FakeTwilio
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    phone = new_phone()
+    fake_twilio.send_inbound(to=ws.number["phone_number"], from_=phone, body="help")
+    (reply,) = wait_until(lambda: fake_twilio.sent_to(phone))
+    assert "STOP" in reply["body"]
+    other = new_phone()
+    fake_twilio.send_inbound(
+        to=ws.number["phone_number"], from_=other, body="STOP", OptOutType="STOP"
+    )
+    assert _send(api, ws.headers, other).status_code == 409  # opted out all the same
+    assert fake_twilio.sent_to(other) == []  # Twilio confirmed it; we did not
+
+
+def test_21610_on_send_opts_the_contact_out(api: httpx.Client, fake_twilio: FakeTwilio) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    phone = "+141555" + "21610"
+    r = _send(api, ws.headers, phone)
+    assert r.status_code == 201
+    assert r.json()["status"] == "failed"
+    assert r.json()["error_code"] == 21610
+    with system_session() as s:
+        contact = s.execute(select(Contact).where(Contact.phone == phone)).scalar_one()
+        assert contact.opted_out
+        sources = set(
+            s.scalars(select(ConsentEvent.source).where(ConsentEvent.contact_id == contact.id))
+        )
+    assert sources == {"provider_error"}
+    assert _send(api, ws.headers, phone).status_code == 409
+
+
+def test_transient_errors_are_retried_not_lost(api: httpx.Client, fake_twilio: FakeTwilio) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    phone = new_phone()
+    fake_twilio.fail_next(429, 20429)
+    r = _send(api, ws.headers, phone)
+    assert r.status_code == 201
+    assert r.json()["status"] == "queued"
+    wait_until(lambda: message_status(api, ws.headers, r.json()["id"]) == "delivered", timeout=20)
+    assert len(fake_twilio.sent_to(phone)) == 1
+
+
+def test_idempotency_key_sends_once(api: httpx.Client, fake_twilio: FakeTwilio) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    phone = new_phone()
+    headers = {**ws.headers, "Idempotency-Key": "order-42"}
+    first = api.post("/v1/messages", json={"to": phone, "body": "Once"}, headers=headers)
+    second = api.post("/v1/messages", json={"to": phone, "body": "Once"}, headers=headers)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert len(fake_twilio.sent_to(phone)) == 1
+
+
+def test_invalid_destination_is_422(api: httpx.Client, fake_twilio: FakeTwilio) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    r = _send(api, ws.headers, "12")
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "body.to"
