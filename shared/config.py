@@ -78,8 +78,12 @@ class Settings(BaseSettings):
     )
 
     # --- queue ---
-    queue_backend: Literal["inline", "pubsub", "cloudtasks", "rabbitmq"] = Field(
-        "inline", description="Backend of publish()/schedule(): inline, pubsub, rabbitmq."
+    queue_backend: Literal["inline", "pubsub", "rabbitmq"] = Field(
+        "inline",
+        description=(
+            "Backend of publish()/schedule(): inline (in-process), pubsub (Pub/Sub + Cloud "
+            "Tasks, GCP), rabbitmq (parity adapter)."
+        ),
     )
     gcp_project: str = Field("local-project", description="Google Cloud project id.")
     gcp_region: str = Field("us-central1", description="Region of Cloud Tasks queues.")
@@ -88,6 +92,23 @@ class Settings(BaseSettings):
     )
     rabbitmq_url: str = Field(
         "amqp://guest:guest@127.0.0.1:5672/%2F", description="AMQP URL for the rabbitmq backend."
+    )
+    rabbitmq_prefetch: int = Field(32, description="Unacknowledged deliveries per consumer.")
+    queue_max_attempts: int = Field(
+        10, description="Deliveries of an event or task before it is dead-lettered."
+    )
+    cloud_tasks_api_endpoint: str = Field(
+        "", description="Override of the Cloud Tasks API endpoint (tests use a fake server)."
+    )
+    function_url_prefix: str = Field(
+        "",
+        description=(
+            "URL prefix of the task functions (prefix + name). Empty: "
+            "PUBLIC_BASE_URL/_functions/ (the local gateway)."
+        ),
+    )
+    invoker_service_account: str = Field(
+        "", description="Service account whose OIDC token Cloud Tasks sends to task functions."
     )
 
     # --- security ---
