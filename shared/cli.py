@@ -165,5 +165,34 @@ def build_functions(
         console.print(f"packaged {spec.name} -> {target}")
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Handlers running at once.")] = 8,
+) -> None:
+    """Run every event and task function from RabbitMQ (QUEUE_BACKEND=rabbitmq)."""
+    import signal
+
+    from shared.config import get_settings
+    from shared.queue import RegistryDispatcher, set_backend
+    from shared.queue.rabbitmq import RabbitWorker
+
+    if not get_settings().database_url or not get_settings().redis_url:
+        from shared.local.services import ensure_local_services
+
+        ensure_local_services()
+    consumer = RabbitWorker(RegistryDispatcher(), concurrency=concurrency)
+    signal.signal(signal.SIGTERM, lambda *_: consumer.stop(timeout=0))
+    thread = consumer.start_in_thread()
+    console.print(f"[green]worker consuming {get_settings().rabbitmq_url.split('@')[-1]}[/green]")
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        console.print("stopping (finishing running handlers)")
+    finally:
+        consumer.stop()
+        set_backend(None)
+
+
 if __name__ == "__main__":
     app()

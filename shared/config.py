@@ -150,6 +150,9 @@ class Settings(BaseSettings):
         "", description="Override of Twilio's API host (tests point it at the fake)."
     )
     twilio_timeout_seconds: float = Field(10.0, description="Timeout of every Twilio call.")
+    provider_account_mps: float = Field(
+        3000.0, description="Send rate cap per provider account (segments per second)."
+    )
     simulator_enabled: bool = Field(
         True, description="Workspaces without Twilio credentials use the SMS simulator."
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 os.environ.setdefault("BCRYPT_ROUNDS", "4")  # fast hashing; production uses 12
 os.environ["ENVIRONMENT"] = "test"
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Every test calls from 127.0.0.1: the per-IP limit is tested on its own, lowered there.
 os.environ["LOGIN_LIMIT_PER_IP"] = "100000"
 

@@ -55,7 +55,8 @@ def _us_shortcut_enabled() -> bool:
     from phonenumbers.phonemetadata import PhoneMetadata
 
     us = PhoneMetadata.metadata_for_region("US")
-    return us is not None and tuple(us.general_desc.possible_length) == (10,)
+    general = us.general_desc if us is not None else None
+    return general is not None and tuple(general.possible_length) == (10,)
 
 
 class PhoneNormalizer:

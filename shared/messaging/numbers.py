@@ -18,6 +18,7 @@ from shared.http.problems import Problem, conflict, field_error, not_found
 from shared.messaging import schemas
 from shared.messaging.accounts import provider_for
 from shared.messaging.models import NumberPool, NumberPoolMember, PhoneNumber
+from shared.messaging.rotation import forget_pools, pools_of
 from shared.providers.sms import ProviderError
 from shared.tenancy.principal import Principal
 
@@ -222,6 +223,7 @@ def patch_number(
             number.status_reason = None if patch.status == "active" else "paused by a user"
         if patch.mps is not None:
             number.mps = patch.mps
+        forget_pools(pools_of(s, number_id))
         s.flush()
         s.refresh(number)
         return schemas.NumberOut.model_validate(number)
@@ -240,6 +242,7 @@ def release(principal: Principal, number_id: uuid.UUID) -> None:
                     raise provider_failure(exc) from exc
         number.status = "released"
         number.status_reason = f"released {datetime.now(UTC).date().isoformat()}"
+        forget_pools(pools_of(s, number_id))
         s.execute(delete(NumberPoolMember).where(NumberPoolMember.number_id == number_id))
 
 
@@ -339,6 +342,7 @@ def set_pool_numbers(
         if unknown:
             raise field_error("body.number_ids", f"Unknown numbers: {', '.join(unknown[:10])}")
         s.execute(delete(NumberPoolMember).where(NumberPoolMember.pool_id == pool_id))
+        forget_pools([pool_id])
         if wanted:
             s.execute(
                 insert(NumberPoolMember),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,15 +23,17 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from shared.billing.plans import plan_mps
 from shared.cache import get_redis
+from shared.config import get_settings
 from shared.contacts.models import ConsentEvent, Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
 from shared.http.problems import conflict, field_error, not_found
-from shared.messaging import schemas
+from shared.messaging import schemas, throttle
 from shared.messaging.accounts import messaging_service_sid, provider_for
 from shared.messaging.events import ContactOptedOut
-from shared.messaging.models import Message, NumberPoolMember, PhoneNumber
+from shared.messaging.models import Message, NumberPoolMember, PhoneNumber, TwilioConfig
 from shared.messaging.numbers import webhook_urls
 from shared.providers.sms import OPTED_OUT_CODE, Outcome, ProviderError
 from shared.templates.segments import analyze
@@ -40,6 +43,7 @@ from shared.tenancy.principal import Principal
 log = logging.getLogger("sending")
 SEND_QUEUE = "sends"
 MAX_TRANSIENT_ATTEMPTS = 6
+MAX_INLINE_WAIT_SECONDS = 1.0
 
 
 def now() -> datetime:
@@ -204,17 +208,72 @@ def send_message(
             idempotency_key=idempotency_key,
         )
         message_id = message.id
-    deliver(tenant_id, message_id)
+    send_when_allowed(tenant_id, message_id, bulk=False)
     with tenant_session(tenant_id) as s:
         return schemas.MessageOut.model_validate(s.get_one(Message, message_id)), True
+
+
+def buckets_for(s: Session, tenant_id: uuid.UUID, message: Message) -> list[throttle.Bucket]:
+    """Every rate a send consumes: its DID, the workspace's plan, the provider account, and
+    the campaign's own cap when it has one."""
+    from shared.campaigns.models import Campaign
+
+    tenant = s.get_one(Tenant, tenant_id)
+    number = s.get(PhoneNumber, message.number_id) if message.number_id else None
+    account = s.scalar(select(TwilioConfig.account_sid)) or f"simulator:{tenant_id}"
+    buckets = [
+        throttle.tenant_bucket(tenant_id, plan_mps(tenant.plan)),
+        throttle.account_bucket(account, get_settings().provider_account_mps),
+    ]
+    if number is not None:
+        buckets.append(throttle.did_bucket(number.id, number.mps))
+    if message.campaign_id:
+        cap = s.scalar(select(Campaign.rate_cap_mps).where(Campaign.id == message.campaign_id))
+        if cap:
+            buckets.append(throttle.campaign_bucket(message.campaign_id, cap))
+    return buckets
+
+
+def send_when_allowed(tenant_id: uuid.UUID, message_id: uuid.UUID, *, bulk: bool) -> str:
+    """Reserve a rate slot, then send now (a wait under a second) or at the slot, via the
+    queue. Nothing sleeps longer than that, nothing polls."""
+    from shared.queue import schedule
+
+    with tenant_session(tenant_id) as s:
+        message = s.get(Message, message_id)
+        if message is None or message.status != "queued":
+            return "not-queued"
+        reservation = throttle.reserve(
+            buckets_for(s, tenant_id, message), message.segments, bulk=bulk
+        )
+    at = datetime.fromtimestamp(reservation.at_ms / 1000, UTC)
+    payload = {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": bulk}
+    if not reservation.granted:
+        schedule(SEND_QUEUE, payload, at=at, key=f"send-{message_id}-retry-{reservation.at_ms}")
+        return "waiting"
+    if reservation.wait_seconds > MAX_INLINE_WAIT_SECONDS:
+        schedule(SEND_QUEUE, {**payload, "reserved": True}, at=at, key=f"send-{message_id}-slot")
+        return "scheduled"
+    time.sleep(reservation.wait_seconds)
+    return deliver(tenant_id, message_id)
 
 
 def deliver(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
     """Hand one queued message to the provider. Returns what happened (for logs and tests)."""
     with tenant_session(tenant_id) as s:
+        from shared.campaigns.models import Campaign
+
+        # A campaign message goes only while its campaign runs: pause stops it here.
+        running = select(Campaign.id).where(
+            Campaign.id == Message.campaign_id, Campaign.status == "running"
+        )
         claimed = s.scalar(
             update(Message)
-            .where(Message.id == message_id, Message.status == "queued")
+            .where(
+                Message.id == message_id,
+                Message.status == "queued",
+                Message.campaign_id.is_(None) | running.exists(),
+            )
             .values(status="sending", sending_at=now(), attempts=Message.attempts + 1)
             .returning(Message)
         )
@@ -225,6 +284,8 @@ def deliver(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
             # Suppression at send time: an opt-out that arrived after queueing wins.
             claimed.status = "suppressed"
             claimed.error_message = "contact opted out"
+            if claimed.campaign_id is not None:
+                _settle_audience_row(s, claimed.campaign_id, claimed.id, "skipped")
             return "suppressed"
         provider = provider_for(s, tenant_id)
         service_sid = messaging_service_sid(s) if claimed.provider == "twilio" else None
@@ -243,13 +304,30 @@ def deliver(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
     except ProviderError as exc:
         return _record_failure(tenant_id, message_id, exc, attempt)
     with tenant_session(tenant_id) as s:
-        s.execute(
+        campaign_id = s.scalar(
             update(Message)
             .where(Message.id == message_id)
             .values(provider_sid=sent.sid, segments=sent.segments or Message.segments)
+            .returning(Message.campaign_id)
         )
+        if campaign_id is not None:
+            _settle_audience_row(s, campaign_id, message_id, "sent")
     apply_early_statuses(tenant_id, sent.sid)
     return "sent"
+
+
+def _settle_audience_row(
+    s: Session, campaign_id: uuid.UUID, message_id: uuid.UUID, status: str
+) -> None:
+    from shared.campaigns.models import CampaignContact
+    from shared.campaigns.service import finish_if_done
+
+    s.execute(
+        update(CampaignContact)
+        .where(CampaignContact.campaign_id == campaign_id, CampaignContact.message_id == message_id)
+        .values(status=status)
+    )
+    finish_if_done(s, campaign_id)
 
 
 def _record_failure(
@@ -287,6 +365,8 @@ def _record_failure(
         message.failed_at = now()
         message.error_code = exc.code
         message.error_message = str(exc)[:500]
+        if message.campaign_id is not None:
+            _settle_audience_row(s, message.campaign_id, message_id, "failed")
         if exc.code == OPTED_OUT_CODE and message.contact_id:
             opted_out_contact = message.contact_id
             opt_out(

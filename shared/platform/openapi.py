@@ -68,6 +68,36 @@ PROBLEM_SCHEMA = {
 RAW_RESPONSES = {
     "openapi_document": ("application/json", {"type": "object"}),
     "docs_page": ("text/html", {"type": "string"}),
+    "import_errors_csv": ("text/csv", {"type": "string"}),
+}
+
+# Request bodies of handlers that read the raw request (uploads): media type -> schema.
+_IMPORT_OPTION_FIELDS: dict[str, Any] = {
+    "default_region": {"type": "string", "description": "e.g. US, GB"},
+    "on_duplicate": {"type": "string", "enum": ["update", "skip"]},
+    "tags": {"type": "array", "items": {"type": "string"}},
+}
+RAW_REQUESTS: dict[str, dict[str, dict[str, Any]]] = {
+    "create_import": {
+        "multipart/form-data": {
+            "type": "object",
+            "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "format": "binary", "description": "The CSV."},
+                **_IMPORT_OPTION_FIELDS,
+                "mapping": {"type": "string", "description": "JSON: column -> target"},
+            },
+        },
+        "application/json": {
+            "type": "object",
+            "required": ["source_uri"],
+            "properties": {
+                "source_uri": {"type": "string", "description": "gs://bucket/object"},
+                **_IMPORT_OPTION_FIELDS,
+                "mapping": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        },
+    },
 }
 
 
@@ -153,6 +183,14 @@ def openapi_document() -> dict[str, Any]:
                     "required": not p.optional,
                     "content": {"application/json": {"schema": keys[(p.annotation, "validation")]}},
                 }
+        if route.operation in RAW_REQUESTS:
+            item["requestBody"] = {
+                "required": True,
+                "content": {
+                    mime: {"schema": schema}
+                    for mime, schema in RAW_REQUESTS[route.operation].items()
+                },
+            }
         if route.operation in RAW_RESPONSES:
             mime, schema = RAW_RESPONSES[route.operation]
             item["responses"][str(route.status)] = {
@@ -204,11 +242,16 @@ def openapi_document() -> dict[str, Any]:
             "schemas": dict(sorted(schemas.items())),
             "securitySchemes": SECURITY_SCHEMES,
         },
-        "tags": [
-            {"name": spec.tag or spec.name, "description": spec.description}
-            for spec in registry.http_functions()
-        ],
+        "tags": _tags(),
     }
+
+
+def _tags() -> list[dict[str, str]]:
+    """One tag per OpenAPI group; functions sharing a tag share its entry."""
+    tags: dict[str, list[str]] = {}
+    for spec in registry.http_functions():
+        tags.setdefault(spec.tag or spec.name, []).append(spec.description)
+    return [{"name": name, "description": " ".join(texts)} for name, texts in tags.items()]
 
 
 def docs_html() -> str:

@@ -41,6 +41,18 @@ def build_backend(name: str) -> QueueBackend:
         from shared.queue.inline import InlineBackend
 
         return InlineBackend(RegistryDispatcher())
+    if name == "pubsub":
+        from shared.queue.gcp import GcpBackend
+        from shared.queue.topology import ensure_local_topology
+
+        settings = get_settings()
+        if settings.pubsub_emulator_host or settings.cloud_tasks_api_endpoint:
+            ensure_local_topology(settings)  # emulators start empty; Terraform's job in GCP
+        return GcpBackend.from_settings(settings)
+    if name == "rabbitmq":
+        from shared.queue.rabbitmq import RabbitBackend
+
+        return RabbitBackend.from_settings()
     raise ValueError(f"queue backend {name!r} is not available yet")
 
 

@@ -132,11 +132,11 @@ class CompiledTemplate:
 
 def _parse_tag(content: str) -> Variable | None:
     """The variable a tag's inner text names, or None when the name is empty."""
-    name, bar, fallback = content.partition("|")
+    name, _, fallback = content.partition("|")
     name = name.strip()
     if not name:
         return None
-    return Variable(name, resolve_path(name), fallback.strip() if bar else "")
+    return Variable(name, resolve_path(name), fallback.strip())
 
 
 @lru_cache(maxsize=1024)

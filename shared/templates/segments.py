@@ -54,15 +54,24 @@ _BASIC = frozenset(GSM7_BASIC)
 _ENCODABLE = frozenset(GSM7_BASIC + GSM7_EXTENSION)
 _EXTENSION = frozenset(GSM7_EXTENSION)
 
-# Most traffic is ASCII: for it, bytes.translate with a deletion set classifies the whole text
-# in one C pass (several times faster than a frozenset test; see bench/segments.py).
-_ASCII_NOT_BASIC = bytes(code for code in range(128) if chr(code) not in _BASIC)
-_ASCII_NOT_ENCODABLE = bytes(code for code in range(128) if chr(code) not in _ENCODABLE)
+# Most traffic is Latin-1 (ASCII and Western European letters). For it, one bytes.translate
+# through this table gives each character's class in a single C pass, several times faster
+# than a frozenset test (see bench/segments.py): 0 not GSM-7, 1 basic, 2 extension.
+_NOT_GSM, _BASIC_CLASS, _EXTENSION_CLASS = 0, 1, 2
 
+
+def _gsm_class(char: str) -> int:
+    if char in _BASIC:
+        return _BASIC_CLASS
+    return _EXTENSION_CLASS if char in _EXTENSION else _NOT_GSM
+
+
+_LATIN1_CLASSES = bytes(_gsm_class(chr(code)) for code in range(256))
+
+# Marks the first septet of each escape pair once extension characters are written ESC + char,
+# so that one str index is one septet. ESC itself is not a GSM character (a text containing it
+# is UCS-2), so here it only ever marks a pair.
 _ESC = "\x1b"
-# Writes each extension character as ESC + character, so one str index is one septet. ESC
-# itself is not a GSM character (a text containing it is UCS-2), so it only marks pairs here.
-_ESCAPED = str.maketrans({char: _ESC + char for char in GSM7_EXTENSION})
 
 # A lookup of the codec function itself: str.encode("utf-16-le") pays a codec-name lookup
 # that costs more than the encoding of a short text.
@@ -130,20 +139,25 @@ class SegmentInfo:
 
 def gsm7_septets(text: str) -> int | None:
     """Septets `text` takes as GSM-7, or None when it needs UCS-2."""
-    if text.isascii():
-        raw = text.encode("ascii")
-        size = len(raw)
-        basic = len(raw.translate(None, _ASCII_NOT_BASIC))
-        if basic == size:
-            return size
-        if len(raw.translate(None, _ASCII_NOT_ENCODABLE)) != size:
-            return None
-        return size + (size - basic)  # each extension character adds its ESC
-    if _BASIC.issuperset(text):
-        return len(text)
+    latin1 = text.encode("latin-1", "ignore")  # drops characters beyond Latin-1
+    classes = latin1.translate(_LATIN1_CLASSES)
+    if _NOT_GSM in classes:
+        return None
+    if len(latin1) == len(text):
+        if _EXTENSION_CLASS not in classes:
+            return len(text)
+        return len(text) + classes.count(_EXTENSION_CLASS)  # each adds its ESC
+    # Beyond Latin-1, GSM-7 has only the Greek capitals (basic) and the euro sign (extension).
     if not _ENCODABLE.issuperset(text):
         return None
-    return len(text) + sum(map(text.count, GSM7_EXTENSION))
+    return len(text) + classes.count(_EXTENSION_CLASS) + text.count("€")
+
+
+def _escape_pairs(text: str) -> str:
+    """`text` with each extension character written ESC + character, one index per septet."""
+    for char in GSM7_EXTENSION:
+        text = text.replace(char, _ESC + char)  # returns `text` itself when absent: no copy
+    return text
 
 
 def _gsm7_layout(text: str, septets: int) -> tuple[int, int]:
@@ -153,7 +167,7 @@ def _gsm7_layout(text: str, septets: int) -> tuple[int, int]:
     if septets == len(text):  # no extension character: parts are plain slices
         full, rest = divmod(septets, GSM7_PART)
         return (full, GSM7_PART) if rest == 0 else (full + 1, rest)
-    escaped = text.translate(_ESCAPED)
+    escaped = _escape_pairs(text)
     start = 0
     parts = 1
     while start + GSM7_PART < septets:
@@ -208,7 +222,7 @@ def analyze(text: str) -> SegmentInfo:
     units = _ucs2_units(text)
     parts, last = _ucs2_layout(units)
     capacity = UCS2_SINGLE if parts == 1 else UCS2_PART
-    unicode_chars = tuple(dict.fromkeys(char for char in text if char not in _ENCODABLE))
+    unicode_chars = tuple(char for char in dict.fromkeys(text) if char not in _ENCODABLE)
     suggestion = None
     if all(char in SMART_SUBSTITUTES for char in unicode_chars):
         suggestion = text.translate(_SMART_TABLE)

@@ -318,3 +318,9 @@ def test_rendering_never_raises(body: str, context: dict[Any, Any]) -> None:
 def test_text_without_tags_renders_as_is(body: str, context: dict[Any, Any]) -> None:
     assert render(body, context) == body
     assert validate(body) == []
+
+
+def test_int_too_long_to_print_renders_the_fallback() -> None:
+    context = {"contact": {"fields": {"big": 10**5000, "small": -(10**20)}}}
+    body = "{{contact.fields.big|many}} {{contact.fields.small}}"
+    assert render(body, context) == "many -100000000000000000000"

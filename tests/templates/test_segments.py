@@ -214,6 +214,7 @@ ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=400)
 def check_layout(text: str) -> None:
     parts = split_segments(text)
     info = analyze(text)
+    assert (info.encoding == "GSM-7") == (set(text) <= set(GSM7_BASIC + GSM7_EXTENSION))
     assert segment_count(text) == len(parts) == info.segments
     assert "".join(parts) == text
     size = septets if info.encoding == "GSM-7" else utf16_units

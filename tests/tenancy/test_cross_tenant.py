@@ -24,6 +24,8 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "NumberPatch": {"status": "paused"},
     "PoolPatch": {"name": "x"},
     "PoolNumbersIn": {"number_ids": []},
+    "CampaignPatch": {"name": "x"},
+    "PreviewIn": {},
 }
 
 USER_ROUTES = [
@@ -66,7 +68,14 @@ def world(gateway_url: str) -> dict[str, Any]:
             "/v1/messages", json={"to": "+14155550123", "body": "a secret"}, headers=a.headers
         )
         assert message.status_code == 201, message.text
+        campaign = api.post(
+            "/v1/campaigns",
+            json={"name": "a-campaign", "body": "hi", "pool_id": pool.json()["id"]},
+            headers=a.headers,
+        )
+        assert campaign.status_code == 201, campaign.text
         ids = {
+            "campaign_id": campaign.json()["id"],
             "workspace_id": a.workspace_id,
             "user_id": a.user_id,
             "key_id": key.json()["id"],

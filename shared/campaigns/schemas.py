@@ -1,0 +1,161 @@
+"""Request and response bodies of the campaign routes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.http.pagination import PageQuery
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+Status = Literal["draft", "scheduled", "running", "paused", "completed", "cancelled"]
+
+
+class Audience(BaseModel):
+    """Union of the segments, tags and contacts, minus the exclusions."""
+
+    segment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    contact_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000)
+    exclude_segment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    exclude_tags: list[str] = Field(default_factory=list, max_length=50)
+
+    def is_empty(self) -> bool:
+        return not (self.segment_ids or self.tags or self.contact_ids)
+
+
+class QuietHours(BaseModel):
+    """Sends happen between `start` and `end` in each contact's local time."""
+
+    start: str = "08:00"
+    end: str = "21:00"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError("use HH:MM, 24-hour clock")
+        return value
+
+
+class CampaignIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    body: str | None = Field(None, min_length=1, max_length=1600)
+    template_id: uuid.UUID | None = None
+    template_version: int | None = Field(None, ge=1)
+    audience: Audience = Field(default_factory=Audience)
+    pool_id: uuid.UUID | None = None
+    send_at: datetime | None = None
+    quiet_hours: QuietHours | None = Field(
+        default_factory=QuietHours, description="null sends at any hour."
+    )
+    rate_cap_mps: float | None = Field(None, gt=0, le=10_000)
+
+    @model_validator(mode="after")
+    def _one_content(self) -> CampaignIn:
+        if self.body and self.template_id:
+            raise ValueError("give body or template_id, not both")
+        if self.template_version is not None and self.template_id is None:
+            raise ValueError("template_version needs template_id")
+        if self.send_at is not None and self.send_at.tzinfo is None:
+            raise ValueError("send_at needs a time zone offset")
+        return self
+
+
+class CampaignPatch(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    body: str | None = Field(None, min_length=1, max_length=1600)
+    template_id: uuid.UUID | None = None
+    template_version: int | None = Field(None, ge=1)
+    audience: Audience | None = None
+    pool_id: uuid.UUID | None = None
+    send_at: datetime | None = None
+    quiet_hours: QuietHours | None = None
+    rate_cap_mps: float | None = Field(None, gt=0, le=10_000)
+
+
+class CampaignOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    status: Status
+    body: str | None
+    template_id: uuid.UUID | None
+    template_version: int | None
+    audience: Audience
+    pool_id: uuid.UUID | None
+    send_at: datetime | None
+    quiet_hours: QuietHours | None
+    rate_cap_mps: float | None
+    audience_size: int | None
+    launched_at: datetime | None
+    paused_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CampaignList(BaseModel):
+    data: list[CampaignOut]
+    next_cursor: str | None = None
+
+
+class CampaignQuery(PageQuery):
+    status: Status | None = None
+
+
+class LaunchOut(BaseModel):
+    campaign: CampaignOut
+    audience_size: int | None = Field(description="Frozen audience; null while scheduled.")
+
+
+class CampaignStats(BaseModel):
+    audience: int
+    pending: int
+    queued: int
+    sending: int
+    sent: int
+    delivered: int
+    undelivered: int
+    failed: int
+    failed_by_code: dict[str, int]
+    skipped: int
+    opted_out_during: int
+    replies: int
+    segments: int
+    estimated_cost_minor: int
+    actual_cost_minor: int
+    throughput_per_second: float = Field(description="Messages handed over in the last 10 s / 10.")
+
+
+class PreviewIn(BaseModel):
+    contact_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    sample_size: int = Field(3, ge=1, le=20)
+
+
+class PreviewSample(BaseModel):
+    contact_id: uuid.UUID
+    phone: str
+    text: str
+    segments: int
+    encoding: str
+    unicode_chars: list[str]
+
+
+class PreviewOut(BaseModel):
+    samples: list[PreviewSample]
+    audience_estimate: int
+    unknown_variables: list[str]
+    estimated_segments: int
+    pool_capacity_mps: float
+    estimated_duration_seconds: float | None
+
+
+class CampaignMessagesQuery(PageQuery):
+    status: str | None = None

@@ -1,0 +1,502 @@
+"""Campaigns: CRUD, launch (freeze the audience), pause, resume, cancel, stats, preview."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from shared.campaigns import audience as audiences
+from shared.campaigns import schemas
+from shared.campaigns.events import CampaignLaunched
+from shared.campaigns.models import Campaign, CampaignContact
+from shared.contacts.models import ConsentEvent, Contact
+from shared.db.session import tenant_session
+from shared.http.pagination import keyset_page, page_of
+from shared.http.problems import Problem, conflict, field_error, not_found
+from shared.messaging.models import Message, NumberPool
+from shared.messaging.rotation import pool_dids
+from shared.templates.models import Template, TemplateVersion
+from shared.templates.render import compile_template
+from shared.templates.segments import analyze
+from shared.tenancy.models import Tenant
+from shared.tenancy.principal import Principal
+
+LAUNCH_QUEUE = "campaign-launch"
+EDITABLE = ("draft", "scheduled")
+PRICE_PER_SEGMENT_MINOR = 1  # estimate in cents until Stripe prices come in
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _get(s: Session, campaign_id: uuid.UUID, *, lock: bool = False) -> Campaign:
+    campaign = s.get(Campaign, campaign_id, with_for_update=lock)
+    if campaign is None:
+        raise not_found("Campaign")
+    return campaign
+
+
+def out(campaign: Campaign) -> schemas.CampaignOut:
+    return schemas.CampaignOut.model_validate(campaign)
+
+
+def _check_refs(s: Session, values: dict[str, Any]) -> None:
+    if values.get("pool_id") is not None and s.get(NumberPool, values["pool_id"]) is None:
+        raise field_error("body.pool_id", "Unknown number pool.")
+    if values.get("template_id") is not None:
+        template = s.get(Template, values["template_id"])
+        if template is None or template.deleted_at is not None:
+            raise field_error("body.template_id", "Unknown template.")
+        version = values.get("template_version") or template.current_version
+        values["template_version"] = version
+        found = s.scalar(
+            select(TemplateVersion.id).where(
+                TemplateVersion.template_id == template.id, TemplateVersion.version == version
+            )
+        )
+        if found is None:
+            raise field_error("body.template_version", "This template has no such version.")
+
+
+def _to_columns(values: dict[str, Any]) -> dict[str, Any]:
+    if "audience" in values and values["audience"] is not None:
+        values["audience"] = schemas.Audience.model_validate(values["audience"]).model_dump(
+            mode="json"
+        )
+    if "quiet_hours" in values and values["quiet_hours"] is not None:
+        values["quiet_hours"] = schemas.QuietHours.model_validate(
+            values["quiet_hours"]
+        ).model_dump()
+    return values
+
+
+def create(principal: Principal, data: schemas.CampaignIn) -> schemas.CampaignOut:
+    values = data.model_dump()
+    with tenant_session(principal.tenant_id) as s:
+        _check_refs(s, values)
+        campaign = Campaign(
+            tenant_id=principal.tenant_id, created_by=principal.user_id, **_to_columns(values)
+        )
+        s.add(campaign)
+        s.flush()
+        s.refresh(campaign)
+        return out(campaign)
+
+
+def get(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
+    with tenant_session(principal.tenant_id) as s:
+        return out(_get(s, campaign_id))
+
+
+def list_campaigns(principal: Principal, query: schemas.CampaignQuery) -> schemas.CampaignList:
+    with tenant_session(principal.tenant_id) as s:
+        stmt = select(Campaign)
+        if query.status:
+            stmt = stmt.where(Campaign.status == query.status)
+        rows = list(s.scalars(keyset_page(stmt, Campaign.created_at, Campaign.id, query)))
+        page, cursor = page_of(rows, query, "created_at")
+        return schemas.CampaignList(data=[out(c) for c in page], next_cursor=cursor)
+
+
+def update_campaign(
+    principal: Principal, campaign_id: uuid.UUID, patch: schemas.CampaignPatch
+) -> schemas.CampaignOut:
+    values = {k: getattr(patch, k) for k in patch.model_fields_set}
+    with tenant_session(principal.tenant_id) as s:
+        campaign = _get(s, campaign_id, lock=True)
+        if campaign.status not in EDITABLE:
+            raise conflict(
+                f"A {campaign.status} campaign cannot be edited.", "campaign-not-editable"
+            )
+        if values.get("body"):
+            values.setdefault("template_id", None)
+            values.setdefault("template_version", None)
+        if values.get("template_id"):
+            values.setdefault("body", None)
+        _check_refs(s, values)
+        for key, value in _to_columns(values).items():
+            setattr(campaign, key, value)
+        if campaign.body and campaign.template_id:
+            raise field_error("body.body", "Give body or template_id, not both.")
+        s.flush()
+        s.refresh(campaign)
+        return out(campaign)
+
+
+def delete(principal: Principal, campaign_id: uuid.UUID) -> None:
+    with tenant_session(principal.tenant_id) as s:
+        campaign = _get(s, campaign_id, lock=True)
+        if campaign.status in ("running", "paused"):
+            raise conflict("Cancel the campaign before deleting it.", "campaign-active")
+        s.delete(campaign)
+
+
+# --- launch and control ---------------------------------------------------------------
+
+
+def _require_ready(s: Session, campaign: Campaign) -> None:
+    if not (campaign.body or campaign.template_id):
+        raise conflict("The campaign has no message (body or template).", "campaign-incomplete")
+    if campaign.pool_id is None:
+        raise conflict("The campaign has no number pool.", "campaign-incomplete")
+    if not pool_dids(s, campaign.pool_id):
+        raise conflict("The pool has no active number.", "no-sender-number")
+    if schemas.Audience.model_validate(campaign.audience).is_empty():
+        raise conflict("The campaign has no audience.", "campaign-incomplete")
+
+
+def start(s: Session, campaign: Campaign) -> int:
+    """Freeze the audience and set the campaign running (inside the caller's transaction)."""
+    size = audiences.freeze(
+        s, campaign.tenant_id, campaign.id, schemas.Audience.model_validate(campaign.audience)
+    )
+    campaign.audience_size = size
+    campaign.status = "running" if size else "completed"
+    campaign.launched_at = now()
+    if not size:
+        campaign.completed_at = campaign.launched_at
+    return size
+
+
+def launch(principal: Principal, campaign_id: uuid.UUID) -> schemas.LaunchOut:
+    from shared.queue import publish, schedule
+
+    with tenant_session(principal.tenant_id) as s:
+        campaign = _get(s, campaign_id, lock=True)
+        if campaign.status not in EDITABLE:
+            raise conflict(
+                f"A {campaign.status} campaign cannot be launched.", "campaign-not-launchable"
+            )
+        _require_ready(s, campaign)
+        if campaign.send_at is not None and campaign.send_at > now() + timedelta(seconds=5):
+            campaign.status = "scheduled"
+            s.flush()
+            s.refresh(campaign)
+            result = schemas.LaunchOut(campaign=out(campaign), audience_size=None)
+            send_at = campaign.send_at
+        else:
+            size = start(s, campaign)
+            s.flush()
+            s.refresh(campaign)
+            result = schemas.LaunchOut(campaign=out(campaign), audience_size=size)
+            send_at = None
+    if send_at is not None:
+        schedule(
+            LAUNCH_QUEUE,
+            {"tenant_id": str(principal.tenant_id), "campaign_id": str(campaign_id)},
+            at=send_at,
+            key=f"launch-{campaign_id}-{int(send_at.timestamp())}",
+        )
+    elif result.campaign.status == "running":
+        publish(
+            "campaign.launched",
+            CampaignLaunched(tenant_id=principal.tenant_id, campaign_id=campaign_id),
+        )
+    return result
+
+
+def launch_scheduled(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> bool:
+    """The launch task: start the campaign if it is still scheduled and its time has come."""
+    from shared.queue import publish
+
+    with tenant_session(tenant_id) as s:
+        campaign = s.get(Campaign, campaign_id, with_for_update=True)
+        if campaign is None or campaign.status != "scheduled":
+            return False
+        if campaign.send_at and campaign.send_at > now() + timedelta(seconds=5):
+            return False  # rescheduled later; that task will come
+        running = start(s, campaign) > 0
+    if running:
+        publish("campaign.launched", CampaignLaunched(tenant_id=tenant_id, campaign_id=campaign_id))
+    return running
+
+
+def pause(
+    principal: Principal, campaign_id: uuid.UUID, reason: str = "paused by a user"
+) -> schemas.CampaignOut:
+    with tenant_session(principal.tenant_id) as s:
+        campaign = _get(s, campaign_id, lock=True)
+        if campaign.status != "running":
+            raise conflict(
+                f"A {campaign.status} campaign cannot be paused.", "campaign-not-running"
+            )
+        campaign.status = "paused"
+        campaign.paused_at = now()
+        s.flush()
+        s.refresh(campaign)
+        return out(campaign)
+
+
+def resume(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
+    from shared.queue import publish
+
+    with tenant_session(principal.tenant_id) as s:
+        campaign = _get(s, campaign_id, lock=True)
+        if campaign.status != "paused":
+            raise conflict(
+                f"A {campaign.status} campaign cannot be resumed.", "campaign-not-paused"
+            )
+        campaign.status = "running"
+        campaign.paused_at = None
+        s.flush()
+        s.refresh(campaign)
+        result = out(campaign)
+    publish(
+        "campaign.launched",
+        CampaignLaunched(tenant_id=principal.tenant_id, campaign_id=campaign_id),
+    )
+    return result
+
+
+def cancel(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
+    with tenant_session(principal.tenant_id) as s:
+        campaign = _get(s, campaign_id, lock=True)
+        if campaign.status in ("completed", "cancelled"):
+            raise conflict(f"The campaign is already {campaign.status}.", "campaign-finished")
+        campaign.status = "cancelled"
+        campaign.cancelled_at = now()
+        s.execute(
+            update(Message)
+            .where(Message.campaign_id == campaign_id, Message.status == "queued")
+            .values(status="suppressed", error_message="campaign cancelled")
+        )
+        s.execute(
+            update(CampaignContact)
+            .where(
+                CampaignContact.campaign_id == campaign_id,
+                CampaignContact.status.in_(("pending", "queued")),
+            )
+            .values(status="cancelled")
+        )
+        s.flush()
+        s.refresh(campaign)
+        return out(campaign)
+
+
+def finish_if_done(s: Session, campaign_id: uuid.UUID) -> bool:
+    """Completed when nothing is left pending or queued."""
+    left = s.scalar(
+        select(CampaignContact.contact_id)
+        .where(
+            CampaignContact.campaign_id == campaign_id,
+            CampaignContact.status.in_(("pending", "queued")),
+        )
+        .limit(1)
+    )
+    if left is not None:
+        return False
+    updated = s.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == "running")
+        .values(status="completed", completed_at=now())
+    )
+    return bool(updated.rowcount)  # type: ignore[attr-defined]
+
+
+# --- stats, preview, messages ---------------------------------------------------------
+
+
+def stats(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignStats:
+    with tenant_session(principal.tenant_id) as s:
+        campaign = _get(s, campaign_id)
+        by_cc = dict(
+            s.execute(
+                select(CampaignContact.status, func.count())
+                .where(CampaignContact.campaign_id == campaign_id)
+                .group_by(CampaignContact.status)
+            ).all()
+        )
+        by_status = dict(
+            s.execute(
+                select(Message.status, func.count())
+                .where(Message.campaign_id == campaign_id)
+                .group_by(Message.status)
+            ).all()
+        )
+        codes = s.execute(
+            select(Message.error_code, func.count())
+            .where(
+                Message.campaign_id == campaign_id,
+                Message.error_code.is_not(None),
+                Message.status.in_(("failed", "undelivered")),
+            )
+            .group_by(Message.error_code)
+        ).all()
+        handed = ("sending", "sent", "delivered", "undelivered")
+        segments = (
+            s.scalar(
+                select(func.coalesce(func.sum(Message.segments), 0)).where(
+                    Message.campaign_id == campaign_id, Message.status.in_(handed)
+                )
+            )
+            or 0
+        )
+        queued_segments = (
+            s.scalar(
+                select(func.coalesce(func.sum(Message.segments), 0)).where(
+                    Message.campaign_id == campaign_id
+                )
+            )
+            or 0
+        )
+        cost = (
+            s.scalar(
+                select(func.coalesce(func.sum(Message.price_minor), 0)).where(
+                    Message.campaign_id == campaign_id
+                )
+            )
+            or 0
+        )
+        since = campaign.launched_at or campaign.created_at
+        audience_contacts = select(CampaignContact.contact_id).where(
+            CampaignContact.campaign_id == campaign_id
+        )
+        opted_out = (
+            s.scalar(
+                select(func.count(func.distinct(ConsentEvent.contact_id))).where(
+                    ConsentEvent.kind == "opt_out",
+                    ConsentEvent.occurred_at >= since,
+                    ConsentEvent.contact_id.in_(audience_contacts),
+                )
+            )
+            or 0
+        )
+        replies = (
+            s.scalar(
+                select(func.count())
+                .select_from(Message)
+                .where(
+                    Message.direction == "inbound",
+                    Message.created_at >= since,
+                    Message.contact_id.in_(audience_contacts),
+                )
+            )
+            or 0
+        )
+        recent = (
+            s.scalar(
+                select(func.count())
+                .select_from(Message)
+                .where(
+                    Message.campaign_id == campaign_id,
+                    Message.sending_at >= now() - timedelta(seconds=10),
+                )
+            )
+            or 0
+        )
+        size = campaign.audience_size or 0
+        estimate = max(int(queued_segments), size) * PRICE_PER_SEGMENT_MINOR
+        return schemas.CampaignStats(
+            audience=size,
+            pending=by_cc.get("pending", 0),
+            queued=by_status.get("queued", 0),
+            sending=by_status.get("sending", 0),
+            sent=by_status.get("sent", 0),
+            delivered=by_status.get("delivered", 0),
+            undelivered=by_status.get("undelivered", 0),
+            failed=by_status.get("failed", 0),
+            failed_by_code={str(code): n for code, n in codes},
+            skipped=by_cc.get("skipped", 0),
+            opted_out_during=int(opted_out),
+            replies=int(replies),
+            segments=int(segments),
+            estimated_cost_minor=estimate,
+            actual_cost_minor=int(cost),
+            throughput_per_second=round(recent / 10, 2),
+        )
+
+
+def body_of(s: Session, campaign: Campaign) -> str:
+    if campaign.body:
+        return campaign.body
+    version = s.scalar(
+        select(TemplateVersion.body).where(
+            TemplateVersion.template_id == campaign.template_id,
+            TemplateVersion.version == campaign.template_version,
+        )
+    )
+    if version is None:
+        raise conflict("The campaign's template version is gone.", "campaign-incomplete")
+    return version
+
+
+def render_context(contact: Contact, tenant: Tenant, campaign: Campaign) -> dict[str, Any]:
+    return {
+        "contact": {
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "email": contact.email,
+            "phone": contact.phone,
+            "fields": contact.fields or {},
+        },
+        "workspace": {"name": tenant.name},
+        "campaign": {"name": campaign.name},
+    }
+
+
+def preview(
+    principal: Principal, campaign_id: uuid.UUID, data: schemas.PreviewIn
+) -> schemas.PreviewOut:
+    with tenant_session(principal.tenant_id) as s:
+        campaign = _get(s, campaign_id)
+        tenant = s.get_one(Tenant, principal.tenant_id)
+        if not (campaign.body or campaign.template_id):
+            raise Problem(
+                409, "campaign-incomplete", "Incomplete", "The campaign has no message yet."
+            )
+        compiled = compile_template(body_of(s, campaign))
+        audience = schemas.Audience.model_validate(campaign.audience)
+        if data.contact_ids:
+            contacts = list(s.scalars(select(Contact).where(Contact.id.in_(data.contact_ids))))
+        else:
+            ids = [
+                row[0] for row in s.execute(audiences.eligible(s, audience).limit(data.sample_size))
+            ]
+            contacts = list(s.scalars(select(Contact).where(Contact.id.in_(ids)))) if ids else []
+        estimate = audiences.count(s, audience) if not audience.is_empty() else 0
+        samples = []
+        for contact in contacts:
+            text = compiled.render(render_context(contact, tenant, campaign))
+            info = analyze(text)
+            samples.append(
+                schemas.PreviewSample(
+                    contact_id=contact.id,
+                    phone=contact.phone,
+                    text=text,
+                    segments=info.segments,
+                    encoding=info.encoding,
+                    unicode_chars=list(info.unicode_chars),
+                )
+            )
+        per_message = max((x.segments for x in samples), default=analyze(compiled.body).segments)
+        capacity = sum(d.mps for d in pool_dids(s, campaign.pool_id)) if campaign.pool_id else 0.0
+        total = per_message * estimate
+        return schemas.PreviewOut(
+            samples=samples,
+            audience_estimate=estimate,
+            unknown_variables=list(compiled.unknown_variables),
+            estimated_segments=total,
+            pool_capacity_mps=capacity,
+            estimated_duration_seconds=round(total / capacity, 1) if capacity else None,
+        )
+
+
+def campaign_messages(
+    principal: Principal, campaign_id: uuid.UUID, query: schemas.CampaignMessagesQuery
+) -> Any:
+    from shared.messaging import schemas as message_schemas
+    from shared.messaging.sending import list_messages
+
+    with tenant_session(principal.tenant_id) as s:
+        _get(s, campaign_id)
+    return list_messages(
+        principal,
+        message_schemas.MessageQuery(
+            campaign_id=campaign_id, status=query.status, cursor=query.cursor, limit=query.limit
+        ),
+    )
