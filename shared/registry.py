@@ -584,6 +584,157 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Starts a scheduled campaign at its send_at.",
         queue="campaign-launch",
     ),
+    FunctionSpec(
+        name="conversations",
+        module="functions.conversations",
+        kind=Kind.HTTP,
+        auth=Auth.USER,
+        description="The inbox: one conversation per contact; assignment, unread, snooze, replies.",
+        routes=(
+            Route("GET", "/v1/conversations", "list_conversations", "Conversations, newest first"),
+            Route(
+                "GET",
+                "/v1/conversations/counts",
+                "conversation_counts",
+                "Open, unread, mine and unassigned counts for the caller",
+            ),
+            Route(
+                "GET", "/v1/conversations/{conversation_id}", "get_conversation", "A conversation"
+            ),
+            Route(
+                "PATCH",
+                "/v1/conversations/{conversation_id}",
+                "update_conversation",
+                "Status, assignee, snooze, AI mode",
+            ),
+            Route(
+                "POST",
+                "/v1/conversations/{conversation_id}/read",
+                "mark_conversation_read",
+                "Mark read for the caller",
+            ),
+            Route(
+                "GET",
+                "/v1/conversations/{conversation_id}/messages",
+                "conversation_messages",
+                "Messages of a conversation (paged)",
+            ),
+            Route(
+                "POST",
+                "/v1/conversations/{conversation_id}/messages",
+                "reply_in_conversation",
+                "Reply (same number as the thread; refused for opted-out contacts)",
+                201,
+            ),
+        ),
+    ),
+    FunctionSpec(
+        name="conversation-snoozer",
+        module="functions.conversation_snoozer",
+        kind=Kind.TASK,
+        auth=Auth.OIDC,
+        description="Reopens a snoozed conversation when its time comes.",
+        queue="snoozes",
+    ),
+    FunctionSpec(
+        name="templates",
+        module="functions.templates",
+        kind=Kind.HTTP,
+        auth=Auth.USER,
+        description="Message templates with immutable versions; rendering preview.",
+        routes=(
+            Route("GET", "/v1/templates", "list_templates", "Templates"),
+            Route("POST", "/v1/templates", "create_template", "Create a template", 201),
+            Route(
+                "GET",
+                "/v1/templates/{template_id}",
+                "get_template",
+                "A template and its current version",
+            ),
+            Route(
+                "PATCH",
+                "/v1/templates/{template_id}",
+                "update_template",
+                "Rename, or change the body (new version)",
+            ),
+            Route(
+                "DELETE",
+                "/v1/templates/{template_id}",
+                "delete_template",
+                "Delete a template",
+                status=204,
+            ),
+            Route(
+                "GET",
+                "/v1/templates/{template_id}/versions",
+                "template_versions",
+                "Every version of a template",
+            ),
+            Route(
+                "POST",
+                "/v1/templates/{template_id}/preview",
+                "preview_template",
+                "Render for a contact or sample values; segments and encoding",
+            ),
+        ),
+    ),
+    FunctionSpec(
+        name="ai",
+        module="functions.ai",
+        kind=Kind.HTTP,
+        auth=Auth.USER,
+        description="The AI reply engine (Claude): configuration, usage, drafts, suggestions.",
+        routes=(
+            Route("GET", "/v1/ai/config", "get_ai_config", "The workspace's AI configuration"),
+            Route(
+                "PUT", "/v1/ai/config", "put_ai_config", "Configure the AI engine", min_role="admin"
+            ),
+            Route("GET", "/v1/ai/usage", "ai_usage", "Token usage of the workspace"),
+            Route(
+                "GET",
+                "/v1/conversations/{conversation_id}/ai/draft",
+                "get_ai_draft",
+                "The AI's draft reply",
+            ),
+            Route(
+                "POST",
+                "/v1/conversations/{conversation_id}/ai/draft/send",
+                "send_ai_draft",
+                "Send the draft (edited or not)",
+            ),
+            Route(
+                "DELETE",
+                "/v1/conversations/{conversation_id}/ai/draft",
+                "discard_ai_draft",
+                "Discard the draft",
+                status=204,
+            ),
+            Route(
+                "POST",
+                "/v1/conversations/{conversation_id}/ai/suggest",
+                "suggest_ai_reply",
+                "Draft a reply now",
+            ),
+        ),
+    ),
+    FunctionSpec(
+        name="ai-responder",
+        module="functions.ai_responder",
+        kind=Kind.EVENT,
+        auth=Auth.OIDC,
+        description="On message.received: schedules one debounced AI reply per conversation.",
+        topic="message.received",
+    ),
+    FunctionSpec(
+        name="ai-reply-worker",
+        module="functions.ai_reply_worker",
+        kind=Kind.TASK,
+        auth=Auth.OIDC,
+        description="Builds the prompt, calls Claude, stores qualification, drafts or sends.",
+        queue="ai-replies",
+        memory="512Mi",
+        timeout_seconds=120,
+    ),
 )
 
 
