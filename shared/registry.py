@@ -735,6 +735,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory="512Mi",
         timeout_seconds=120,
     ),
+    FunctionSpec(
+        name="reconciler",
+        module="functions.reconciler",
+        kind=Kind.TASK,
+        auth=Auth.OIDC,
+        description="Reconciles messages stuck in `sending` with the provider (run every minute).",
+        queue="maintenance",
+        timeout_seconds=300,
+        max_instances=1,
+    ),
 )
 
 

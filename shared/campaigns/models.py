@@ -44,6 +44,7 @@ class Campaign(TenantOwned, Base):
     )
     launched_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
     completed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at()

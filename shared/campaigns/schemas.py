@@ -95,6 +95,7 @@ class CampaignOut(BaseModel):
     audience_size: int | None
     launched_at: datetime | None
     paused_at: datetime | None
+    pause_reason: str | None
     completed_at: datetime | None
     cancelled_at: datetime | None
     created_at: datetime

@@ -227,6 +227,7 @@ def pause(
             )
         campaign.status = "paused"
         campaign.paused_at = now()
+        campaign.pause_reason = reason
         s.flush()
         s.refresh(campaign)
         return out(campaign)
@@ -243,6 +244,7 @@ def resume(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
             )
         campaign.status = "running"
         campaign.paused_at = None
+        campaign.pause_reason = None
         s.flush()
         s.refresh(campaign)
         result = out(campaign)

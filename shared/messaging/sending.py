@@ -333,6 +333,7 @@ def _settle_audience_row(
 def _record_failure(
     tenant_id: uuid.UUID, message_id: uuid.UUID, exc: ProviderError, attempt: int
 ) -> str:
+    from shared.messaging.health import record_outcome
     from shared.queue import publish, schedule
 
     if exc.outcome is Outcome.UNKNOWN:
@@ -361,6 +362,7 @@ def _record_failure(
     opted_out_contact: uuid.UUID | None = None
     with tenant_session(tenant_id) as s:
         message = s.get_one(Message, message_id)
+        number_id, campaign_id = message.number_id, message.campaign_id
         message.status = "failed"
         message.failed_at = now()
         message.error_code = exc.code
@@ -377,6 +379,7 @@ def _record_failure(
                 reason=f"provider error {exc.code}",
                 message_id=message_id,
             )
+    record_outcome(tenant_id, number_id, campaign_id, failed=True, error_code=exc.code)
     if opted_out_contact:
         publish(
             "contact.opted_out",

@@ -23,6 +23,7 @@ from shared.http.problems import Problem
 from shared.messaging import sending
 from shared.messaging.accounts import auth_token
 from shared.messaging.events import ContactOptedOut, MessageReceived, MessageStatusChanged
+from shared.messaging.health import record_outcome
 from shared.messaging.models import Message, PhoneNumber, ProcessedProviderEvent, TwilioConfig
 from shared.providers.sms import OPTED_OUT_CODE
 from shared.templates.segments import analyze
@@ -211,6 +212,14 @@ def apply_status(tenant_id: uuid.UUID, params: dict[str, str]) -> str:
             )
             opted_out = row.contact_id
         message_id = row.id
+    if RANK[status] == 3:
+        record_outcome(
+            tenant_id,
+            row.number_id,
+            row.campaign_id,
+            failed=status != "delivered",
+            error_code=code,
+        )
     publish(
         "message.status",
         MessageStatusChanged(

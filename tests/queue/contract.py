@@ -1,6 +1,8 @@
 """The queue contract every backend passes: delivery, delay, key deduplication, redelivery.
 
-A backend's test module subclasses `QueueContract` and provides `make_backend`.
+A backend's test module subclasses `QueueContract` and provides `make_backend`; a backend
+whose topology lives outside the process (subscriptions, queues, a worker) also provides
+`prepare_topic` / `prepare_queue`, run before the first publish or schedule.
 """
 
 from __future__ import annotations
@@ -66,6 +68,19 @@ class QueueContract:
     def make_backend(self, dispatcher: RecordingDispatcher, max_attempts: int) -> QueueBackend:
         raise NotImplementedError
 
+    def prepare_topic(
+        self, backend: QueueBackend, dispatcher: RecordingDispatcher, topic: str
+    ) -> None:
+        """Make `topic`'s consumers (the dispatcher's handlers) reachable before a publish.
+
+        What Terraform or a deployed worker provides in production; nothing in-process.
+        """
+
+    def prepare_queue(
+        self, backend: QueueBackend, dispatcher: RecordingDispatcher, queue: str
+    ) -> None:
+        """Make `queue` exist and reach `dispatcher.queue_handler(queue)`."""
+
     @pytest.fixture
     def dispatcher(self) -> RecordingDispatcher:
         return RecordingDispatcher()
@@ -80,6 +95,7 @@ class QueueContract:
         self, backend: QueueBackend, dispatcher: RecordingDispatcher
     ) -> None:
         topic = f"test.topic.{uuid.uuid4().hex[:6]}"
+        self.prepare_topic(backend, dispatcher, topic)
         event = ThingHappened(thing_id=uuid.uuid4(), note="héllo")
         envelope = Envelope.wrap(event, tenant_id=uuid.uuid4())
         backend.publish(topic, envelope)
@@ -95,6 +111,7 @@ class QueueContract:
         self, backend: QueueBackend, dispatcher: RecordingDispatcher
     ) -> None:
         queue = f"q-{uuid.uuid4().hex[:6]}"
+        self.prepare_queue(backend, dispatcher, queue)
         assert backend.schedule(queue, {"n": 1, "s": "x"}) is True
         assert wait_for(lambda: len(dispatcher.calls[queue]) == 1)
         assert dispatcher.calls[queue][0] == {"n": 1, "s": "x"}
@@ -103,6 +120,7 @@ class QueueContract:
         self, backend: QueueBackend, dispatcher: RecordingDispatcher
     ) -> None:
         queue = f"q-{uuid.uuid4().hex[:6]}"
+        self.prepare_queue(backend, dispatcher, queue)
         start = time.monotonic()
         backend.schedule(queue, {"n": 2}, at=datetime.now(UTC) + timedelta(seconds=1.5))
         time.sleep(0.8)
@@ -114,6 +132,7 @@ class QueueContract:
         self, backend: QueueBackend, dispatcher: RecordingDispatcher
     ) -> None:
         queue = f"q-{uuid.uuid4().hex[:6]}"
+        self.prepare_queue(backend, dispatcher, queue)
         key = f"k-{uuid.uuid4().hex}"
         at = datetime.now(UTC) + timedelta(seconds=0.5)
         assert backend.schedule(queue, {"n": 1}, at=at, key=key) is True
@@ -126,6 +145,7 @@ class QueueContract:
         self, backend: QueueBackend, dispatcher: RecordingDispatcher
     ) -> None:
         queue = f"q-{uuid.uuid4().hex[:6]}"
+        self.prepare_queue(backend, dispatcher, queue)
         dispatcher.fail_first[queue] = 2
         backend.schedule(queue, {"n": 3})
         assert wait_for(lambda: len(dispatcher.calls[queue]) == 3, timeout=30)
@@ -136,6 +156,7 @@ class QueueContract:
         self, backend: QueueBackend, dispatcher: RecordingDispatcher
     ) -> None:
         topic = f"test.topic.{uuid.uuid4().hex[:6]}"
+        self.prepare_topic(backend, dispatcher, topic)
         dispatcher.fail_first[f"{topic}#0"] = 1
         envelope = Envelope.wrap(ThingHappened(thing_id=uuid.uuid4()))
         backend.publish(topic, envelope)
@@ -148,6 +169,7 @@ class QueueContract:
         self, backend: QueueBackend, dispatcher: RecordingDispatcher
     ) -> None:
         queue = f"q-{uuid.uuid4().hex[:6]}"
+        self.prepare_queue(backend, dispatcher, queue)
         dispatcher.fail_first[queue] = 10_000
         backend.schedule(queue, {"n": 4})
         assert wait_for(lambda: len(dispatcher.calls[queue]) == self.max_attempts, timeout=60)
