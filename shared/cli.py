@@ -194,5 +194,84 @@ def worker(
         set_backend(None)
 
 
+contacts_app = typer.Typer(help="Contacts: CSV imports.", no_args_is_help=True)
+app.add_typer(contacts_app, name="contacts")
+
+
+@contacts_app.command("import")
+def import_contacts(
+    file: Annotated[Path, typer.Argument(help="The CSV file.", exists=True, dir_okay=False)],
+    workspace: Annotated[str, typer.Option(help="Workspace (tenant) id.")],
+    update: Annotated[
+        bool, typer.Option("--update/--skip", help="Update contacts that exist, or skip them.")
+    ] = True,
+    tag: Annotated[list[str] | None, typer.Option(help="Tag every imported contact.")] = None,
+    region: Annotated[str | None, typer.Option(help="Default region, e.g. US.")] = None,
+) -> None:
+    """Import contacts from a CSV in-process (the worker's code), with a progress bar."""
+    import uuid
+
+    from pydantic import ValidationError
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from shared.config import get_settings
+    from shared.contacts import imports
+    from shared.contacts.schemas import ImportOptions
+    from shared.http.problems import Problem
+
+    if not get_settings().database_url and not get_settings().db_use_connector:
+        from shared.local.services import ensure_local_services
+
+        ensure_local_services()
+    try:
+        tenant_id = uuid.UUID(workspace)
+        options = ImportOptions(
+            on_duplicate="update" if update else "skip", tags=tag or [], default_region=region
+        )
+        job = imports.create_job(
+            tenant_id,
+            str(file.resolve()),
+            options,
+            filename=file.name,
+            size=file.stat().st_size,
+            enqueue=False,
+        )
+    except (ValueError, ValidationError, Problem) as exc:
+        console.print(f"[red]{getattr(exc, 'detail', None) or exc}[/red]")
+        raise typer.Exit(1) from exc
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"importing {file.name}", total=job.bytes_total or 1, rows=0)
+
+        def advance(state: object) -> None:
+            progress.update(
+                task,
+                completed=getattr(state, "byte_offset", 0),
+                rows=f"{getattr(state, 'rows_read', 0):,}",
+            )
+
+        status = imports.run_job(tenant_id, job.id, on_progress=advance)
+        progress.update(task, completed=job.bytes_total or 1)
+    from shared.contacts.imports import get_job_summary
+
+    done = get_job_summary(tenant_id, job.id)
+    console.print(
+        f"[{'green' if status == 'completed' else 'red'}]{status}[/]: "
+        f"{done.rows_read:,} rows read, {done.rows_created:,} created, "
+        f"{done.rows_updated:,} updated, {done.rows_skipped:,} skipped, "
+        f"{done.rows_failed:,} failed (import {done.id})"
+    )
+    if done.error:
+        console.print(done.error)
+    if status != "completed":
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

@@ -688,7 +688,7 @@ def run_job(
     tenant_id: uuid.UUID,
     job_id: uuid.UUID,
     *,
-    block_bytes: int = DEFAULT_BLOCK_BYTES,
+    block_bytes: int | None = None,
     on_progress: ProgressHook | None = None,
     time_budget: float | None = None,
 ) -> str:
@@ -719,7 +719,8 @@ def run_job(
         row = first_row
         try:
             with open_source(job.source_uri) as f:
-                for start, end, data in _blocks(f, job.byte_offset, block_bytes, layout.newline):
+                size = block_bytes or DEFAULT_BLOCK_BYTES
+                for start, end, data in _blocks(f, job.byte_offset, size, layout.newline):
                     parsed = parser.parse(start, end, data, row)
                     row += parsed.records
                     if not hand(parsed):
@@ -1003,3 +1004,9 @@ def errors_csv(principal: Principal, job_id: uuid.UUID) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
     )
+
+
+def get_job_summary(tenant_id: uuid.UUID, job_id: uuid.UUID) -> schemas.ImportOut:
+    """A job as the API shows it, for operators (the CLI) who act as the workspace."""
+    with tenant_session(tenant_id) as s:
+        return _job_out(_get(s, job_id))

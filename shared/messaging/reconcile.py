@@ -42,7 +42,7 @@ def stuck_messages(
 def reconcile_message(
     tenant_id: uuid.UUID, message_id: uuid.UUID, grace: timedelta = RESEND_GRACE
 ) -> str:
-    from shared.messaging.sending import apply_early_statuses, send_when_allowed
+    from shared.messaging.sending import record_accepted, send_when_allowed
     from shared.messaging.webhooks import apply_status
 
     with tenant_session(tenant_id) as s:
@@ -60,11 +60,7 @@ def reconcile_message(
             fresh = [m for m in found if m.sid not in known]
             if fresh:
                 sid = fresh[0].sid
-                with tenant_session(tenant_id) as s:
-                    s.execute(
-                        update(Message).where(Message.id == message_id).values(provider_sid=sid)
-                    )
-                apply_early_statuses(tenant_id, sid)
+                record_accepted(tenant_id, message_id, sid)
                 apply_status(
                     tenant_id,
                     {

@@ -303,17 +303,25 @@ def deliver(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
         sent = provider.send(**params)
     except ProviderError as exc:
         return _record_failure(tenant_id, message_id, exc, attempt)
+    record_accepted(tenant_id, message_id, sent.sid, sent.segments)
+    return "sent"
+
+
+def record_accepted(
+    tenant_id: uuid.UUID, message_id: uuid.UUID, sid: str, segments: int | None = None
+) -> None:
+    """The provider has the message: keep its id, settle the campaign row, and apply any
+    status callback that overtook this answer."""
     with tenant_session(tenant_id) as s:
         campaign_id = s.scalar(
             update(Message)
             .where(Message.id == message_id)
-            .values(provider_sid=sent.sid, segments=sent.segments or Message.segments)
+            .values(provider_sid=sid, segments=segments or Message.segments)
             .returning(Message.campaign_id)
         )
         if campaign_id is not None:
             _settle_audience_row(s, campaign_id, message_id, "sent")
-    apply_early_statuses(tenant_id, sent.sid)
-    return "sent"
+    apply_early_statuses(tenant_id, sid)
 
 
 def _settle_audience_row(

@@ -193,7 +193,7 @@ def apply_status(tenant_id: uuid.UUID, params: dict[str, str]) -> str:
             update(Message)
             .where(Message.provider_sid == sid, Message.status.in_(earlier))
             .values(**values)
-            .returning(Message.id, Message.contact_id)
+            .returning(Message.id, Message.contact_id, Message.number_id, Message.campaign_id)
         ).first()
         if row is None:
             exists = s.scalar(select(Message.id).where(Message.provider_sid == sid))
@@ -294,41 +294,61 @@ def receive(route: Route, params: dict[str, str]) -> str:
                 )
                 s.flush()
         except IntegrityError:
-            return "duplicate"  # this MessageSid was stored already
-        _touch_conversation(conversation, number, received_at, body)
-        contact.last_message_at = received_at
-        if keyword == "opt_out":
-            opted_out = sending.opt_out(
-                s,
-                tenant_id,
-                contact.id,
-                source="keyword",
-                message_id=message_id,
-                keyword=body.strip()[:20],
+            # Stored already. Publish again: if the first publish failed after the commit,
+            # this redelivery is what recovers the event (consumers are idempotent).
+            existing = s.execute(
+                select(Message.id, Message.conversation_id, Message.contact_id).where(
+                    Message.provider_sid == sid
+                )
+            ).one()
+            republish: MessageReceived | None = MessageReceived(
+                tenant_id=tenant_id,
+                message_id=existing.id,
+                conversation_id=existing.conversation_id,
+                contact_id=existing.contact_id,
+                keyword=keyword,
             )
-        elif keyword == "opt_in":
-            sending.opt_in(
-                s,
-                tenant_id,
-                contact.id,
-                source="keyword",
-                message_id=message_id,
-                keyword=body.strip()[:20],
-            )
-        if keyword and not provider_handles_keywords and number is not None:
-            template = (tenant.settings or {}).get(f"{keyword}_reply") or DEFAULT_REPLIES[keyword]
-            reply = sending.new_outbound(
-                s,
-                tenant_id,
-                contact,
-                conversation,
-                number,
-                template.format(name=tenant.name),
-                sender_type="system",
-                priority=2,
-            )
-            replies.append(reply.id)
-        conversation_id, contact_id = conversation.id, contact.id
+        else:
+            republish = None
+            _touch_conversation(conversation, number, received_at, body)
+            contact.last_message_at = received_at
+            if keyword == "opt_out":
+                opted_out = sending.opt_out(
+                    s,
+                    tenant_id,
+                    contact.id,
+                    source="keyword",
+                    message_id=message_id,
+                    keyword=body.strip()[:20],
+                )
+            elif keyword == "opt_in":
+                sending.opt_in(
+                    s,
+                    tenant_id,
+                    contact.id,
+                    source="keyword",
+                    message_id=message_id,
+                    keyword=body.strip()[:20],
+                )
+            if keyword and not provider_handles_keywords and number is not None:
+                template = (tenant.settings or {}).get(f"{keyword}_reply") or DEFAULT_REPLIES[
+                    keyword
+                ]
+                reply = sending.new_outbound(
+                    s,
+                    tenant_id,
+                    contact,
+                    conversation,
+                    number,
+                    template.format(name=tenant.name),
+                    sender_type="system",
+                    priority=2,
+                )
+                replies.append(reply.id)
+            conversation_id, contact_id = conversation.id, contact.id
+    if republish is not None:
+        publish("message.received", republish)
+        return "duplicate"
     for reply_id in replies:
         schedule(
             sending.SEND_QUEUE,

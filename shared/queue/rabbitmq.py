@@ -20,9 +20,10 @@ restart loses nothing (a retry may duplicate: at-least-once). The worker acks ma
 after the handler and after any retry/dead-letter publish is confirmed, with basic_qos
 prefetch; unacked messages are redelivered when its connection drops, and it reconnects.
 
-Deduplication by key is a Redis `SET NX EX 86400` on `queue:dedup:<queue>:<key>` (the
-same day-long reservation Cloud Tasks gives a task name), taken before the publish and
-released if the publish fails.
+Deduplication by key is a Redis `SET NX EX` on `queue:dedup:<queue>:<key>` for a day past
+the due time (Cloud Tasks likewise keeps a task name reserved after the task ran), taken
+before the publish and released if the publish fails. Redis, not the broker, because
+RabbitMQ has no message-id deduplication.
 
 pika's BlockingConnection is not thread-safe: each publish checks a connection out of a
 small pool (one connection per concurrent publisher, never shared at once). A pool rather
@@ -83,7 +84,7 @@ DELAY_BUCKETS_MS = (
 )
 HDR_DUE = "x-due-ms"  # epoch milliseconds at which the message may run
 HDR_ATTEMPT = "x-attempt"  # 1 for the first delivery
-HDR_BUCKET = "x-delay-bucket"  # routes a message of the `delays` exchange to its bucket
+HDR_BUCKET = "delay-bucket"  # routes on `delays` (a headers exchange ignores "x-" headers)
 EARLY_MS = 5  # arriving this early still runs (timer granularity)
 DEDUP_TTL_SECONDS = 86_400
 
@@ -243,7 +244,7 @@ class RabbitPublisher:
             wait=wait_exponential(multiplier=0.1, max=2.0),
             stop=stop_after_delay(self._publish_timeout),
             before_sleep=lambda state: log.warning(
-                "RabbitMQ publish failed (%s); retrying",
+                "RabbitMQ publish failed (%r); retrying",
                 state.outcome.exception() if state.outcome else "?",
             ),
             reraise=True,
@@ -390,13 +391,14 @@ class RabbitBackend(QueueBackend):
         at: datetime | None = None,
         key: str | None = None,
     ) -> bool:
-        dedup = f"queue:dedup:{queue}:{key}" if key is not None else None
-        if dedup is not None and not self._redis_client().set(
-            dedup, b"1", nx=True, ex=DEDUP_TTL_SECONDS
-        ):
-            return False
-        body = json.dumps(dict(payload), separators=(",", ":")).encode()
         due = int(at.timestamp() * 1000) if at is not None else None
+        dedup = f"queue:dedup:{queue}:{key}" if key is not None else None
+        if dedup is not None:
+            # Reserved a day past the run, however far ahead it is scheduled.
+            ttl = DEDUP_TTL_SECONDS + max(0, ((due or 0) - now_ms()) // 1000)
+            if not self._redis_client().set(dedup, b"1", nx=True, ex=ttl):
+                return False
+        body = json.dumps(dict(payload), separators=(",", ":")).encode()
         try:
             self.publisher.send(
                 task_queue(queue),

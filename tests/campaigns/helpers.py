@@ -106,7 +106,7 @@ def wait_status(
 
 def sends_by_recipient(fake: FakeTwilio, phones: set[str]) -> dict[str, list[Recorded]]:
     out: dict[str, list[Recorded]] = defaultdict(list)
-    for r in fake.creates():
+    for r in fake.accepted():
         to = r.params.get("To", [""])[-1]
         if to in phones:
             out[to].append(r)

@@ -392,7 +392,14 @@ class FakeCloudTasks:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_DELETE = _serve
+            def do_GET(self) -> None:
+                self._serve()
+
+            def do_POST(self) -> None:
+                self._serve()
+
+            def do_DELETE(self) -> None:
+                self._serve()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

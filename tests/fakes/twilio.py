@@ -94,6 +94,25 @@ class FakeTwilio:
     def sent_to(self, to: str) -> list[dict[str, Any]]:
         return [m for m in self.messages.values() if m["to"] == to]
 
+    def accepted(self) -> list[Recorded]:
+        """Messages the fake accepted (201), as records with the time of acceptance."""
+        with self.lock:
+            return [
+                Recorded(
+                    m["_created"],
+                    "POST",
+                    m["uri"],
+                    {
+                        "To": [m["to"]],
+                        "From": [m["from"] or ""],
+                        "Body": [m["body"]],
+                        "NumSegments": [m["num_segments"]],
+                    },
+                    m["account_sid"],
+                )
+                for m in self.messages.values()
+            ]
+
     def creates(self) -> list[Recorded]:
         return [
             r for r in self.requests if r.method == "POST" and r.path.endswith("/Messages.json")

@@ -7,6 +7,7 @@ as the functions (`shared.queue.entry.event_handler` / `task_handler`) at /_func
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import threading
 import uuid
@@ -234,8 +235,8 @@ class TestGcpBackend(QueueContract):
         queue = f"q-{uuid.uuid4().hex[:6]}"
         self.prepare_queue(backend, dispatcher, queue)
         backend.schedule(queue, {"n": 1})
-        assert wait_for(lambda: len(dispatcher.calls[queue]) == 1)
         url = self.receiver.url(f"task-{queue}")
+        assert wait_for(lambda: len(self.fake.attempts_to(url)) == 1)
         (attempt,) = self.fake.attempts_to(url)
         assert attempt.headers["Content-Type"] == "application/json"
         claims = _jwt_claims(attempt.headers["Authorization"])
@@ -250,8 +251,9 @@ class TestGcpBackend(QueueContract):
         self.receiver.routes[f"task-{queue}"] = task_handler(dispatcher.queue_handler(queue))
         scheduler.ensure_queue(queue, max_attempts=3)
         scheduler.schedule(queue, {"n": 1})
-        assert wait_for(lambda: len(dispatcher.calls[queue]) == 1)
-        (attempt,) = fake_tasks.attempts_to(self.receiver.url(f"task-{queue}"))
+        url = self.receiver.url(f"task-{queue}")
+        assert wait_for(lambda: len(fake_tasks.attempts_to(url)) == 1)
+        (attempt,) = fake_tasks.attempts_to(url)
         assert "Authorization" not in attempt.headers
         scheduler.close()
 
@@ -264,10 +266,11 @@ class TestGcpBackend(QueueContract):
         self.receiver.routes[f"task-{queue}"] = task_handler(dispatcher.queue_handler(queue))
         backend.scheduler.ensure_queue(queue, max_attempts=5, min_backoff=0.1, max_backoff=10)
         backend.schedule(queue, {"n": 1})
-        assert wait_for(lambda: len(dispatcher.calls[queue]) == 4)
-        attempts = self.fake.attempts_to(self.receiver.url(f"task-{queue}"))
+        url = self.receiver.url(f"task-{queue}")
+        assert wait_for(lambda: len(self.fake.attempts_to(url)) == 4)
+        attempts = self.fake.attempts_to(url)
         assert [a.status for a in attempts] == [500, 500, 500, 204]
-        gaps = [b.at - a.at for a, b in zip(attempts, attempts[1:], strict=False)]
+        gaps = [b.at - a.at for a, b in itertools.pairwise(attempts)]
         for gap, expected in zip(gaps, [0.1, 0.2, 0.4], strict=True):
             assert expected * 0.9 <= gap < expected + 0.5
         retry_counts = [a.headers["X-CloudTasks-TaskRetryCount"] for a in attempts]

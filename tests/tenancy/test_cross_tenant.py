@@ -8,6 +8,7 @@ with a new kind of path parameter or body fails here until the maps below name i
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import httpx
@@ -26,6 +27,10 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "PoolNumbersIn": {"number_ids": []},
     "CampaignPatch": {"name": "x"},
     "PreviewIn": {},
+    "ContactPatch": {"first_name": "x"},
+    "ConsentIn": {"reason": "x"},
+    "TagsIn": {"tags": ["x"]},
+    "SegmentPatch": {"name": "x"},
 }
 
 USER_ROUTES = [
@@ -74,7 +79,31 @@ def world(gateway_url: str) -> dict[str, Any]:
             headers=a.headers,
         )
         assert campaign.status_code == 201, campaign.text
+        tag = f"tag-a-{uuid.uuid4().hex[:8]}"
+        contact = api.post(
+            "/v1/contacts", json={"phone": "+13125550177", "tags": [tag]}, headers=a.headers
+        )
+        assert contact.status_code == 201, contact.text
+        segment = api.post(
+            "/v1/segments",
+            json={
+                "name": "a-seg",
+                "filter": {"all": [{"field": "tag", "op": "has", "value": tag}]},
+            },
+            headers=a.headers,
+        )
+        assert segment.status_code == 201, segment.text
+        contact_import = api.post(
+            "/v1/contacts/imports",
+            files={"file": ("a.csv", b"phone\n+13125550178\n", "text/csv")},
+            headers=a.headers,
+        )
+        assert contact_import.status_code == 202, contact_import.text
         ids = {
+            "contact_id": contact.json()["id"],
+            "segment_id": segment.json()["id"],
+            "import_id": contact_import.json()["id"],
+            "tag": tag,
             "campaign_id": campaign.json()["id"],
             "workspace_id": a.workspace_id,
             "user_id": a.user_id,
@@ -83,7 +112,7 @@ def world(gateway_url: str) -> dict[str, Any]:
             "pool_id": pool.json()["id"],
             "message_id": message.json()["id"],
         }
-    secrets = [a.email, phone["phone_number"], "+14155550123", *ids.values()]
+    secrets = [a.email, phone["phone_number"], "+14155550123", "+1312555017", *ids.values()]
     return {"a": a, "b": b, "ids": ids, "secrets": secrets}
 
 
