@@ -589,7 +589,7 @@ def child(tenant: str, job: str) -> None:
 
     from shared.contacts import imports
 
-    spent = {"parse": 0.0, "write": 0.0, "blocks": 0}
+    spent: dict[str, Any] = {"parse": 0.0, "write": 0.0, "blocks": 0, "per_block": []}
     parse, write = imports.RowParser.parse, imports._write_block
 
     def timed_parse(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -606,6 +606,7 @@ def child(tenant: str, job: str) -> None:
         finally:
             spent["write"] += time.perf_counter() - t
             spent["blocks"] += 1
+            spent["per_block"].append(round(time.perf_counter() - t, 2))
 
     imports.RowParser.parse = timed_parse  # type: ignore[method-assign]
     imports._write_block = timed_write
@@ -710,6 +711,8 @@ def render(args: argparse.Namespace, facts: dict[str, Any]) -> str:
         f"{facts['stats']['invalid']:,} invalid phones, {facts['stats']['duplicates']:,} "
         f"repeated numbers, {facts['stats']['existing']:,} numbers already in the workspace",
         f"- Workspace before: {args.existing:,} contacts (seeded in {facts['seed_seconds']:.0f} s)",
+        f"- Load average (1 min) when the import started / ended: {facts['load'][0]:.1f} / "
+        f"{facts['load'][1]:.1f} (other work shares this 2-core machine; it slows both figures)",
         "",
         "| measure | value |",
         "| --- | ---: |",
@@ -737,20 +740,22 @@ def render(args: argparse.Namespace, facts: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_section(document: str, section: str) -> str:
+def replace_section(document: str, heading: str, section: str) -> str:
+    """`document` with the section under `heading` replaced (appended if absent)."""
     lines = document.splitlines()
-    if SECTION_HEADING not in lines:
+    if heading not in lines:
         return document.rstrip("\n") + "\n\n" + section
-    start = lines.index(SECTION_HEADING)
+    start = lines.index(heading)
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
     rest = "\n".join(lines[end:]).rstrip("\n")
     head = "\n".join(lines[:start]).rstrip("\n")
     return head + "\n\n" + section + ("\n" + rest + "\n" if rest else "")
 
 
-def write_results(section: str) -> None:
+def write_results_section(heading: str, section: str) -> None:
+    """Replace one section of bench/RESULTS.md, keeping the others, atomically."""
     document = RESULTS_PATH.read_text() if RESULTS_PATH.exists() else f"{RESULTS_TITLE}\n"
-    updated = replace_section(document, section)
+    updated = replace_section(document, heading, section)
     with tempfile.NamedTemporaryFile("w", dir=RESULTS_PATH.parent, delete=False) as tmp:
         tmp.write(updated)
     Path(tmp.name).replace(RESULTS_PATH)
@@ -780,7 +785,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress(f"seeded in {seed_seconds:.0f}s; raw COPY ceiling")
     copy_seconds = raw_copy_seconds(path)
     progress(f"raw COPY {copy_seconds:.1f}s; importing")
+    load_before = os.getloadavg()[0]
     result = run_import(path)
+    load_after = os.getloadavg()[0]
     progress(
         f"imported in {result['seconds']:.1f}s ({stats['rows'] / result['seconds']:,.0f} rows/s)"
     )
@@ -794,12 +801,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": result,
         "counts": database_counts(),
         "notes": NOTES,
+        "load": (load_before, load_after),
     }
     (WORK_DIR / "contacts_import.json").write_text(json.dumps(facts, indent=2, default=str))
     section = render(args, facts)
     print(section)
     if not args.no_write:
-        write_results(section)
+        write_results_section(SECTION_HEADING, section)
         progress(f"wrote {RESULTS_PATH.relative_to(PROJECT_ROOT)}")
     return 0
 

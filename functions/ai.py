@@ -48,7 +48,8 @@ def discard_ai_draft(req: Request, conversation_id: uuid.UUID) -> None:
 
 @app.operation
 def suggest_ai_reply(req: Request, conversation_id: uuid.UUID) -> schemas.DraftOut:
-    """Calls Claude now (503 when it cannot answer; 409 without ANTHROPIC_API_KEY)."""
+    """Calls Claude now: 503 when it cannot answer, 502 for an unusable answer (nothing is
+    saved either way), 409 for an opted-out contact or without ANTHROPIC_API_KEY."""
     return service.suggest(req.require_principal(), conversation_id)
 
 

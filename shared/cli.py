@@ -198,6 +198,58 @@ contacts_app = typer.Typer(help="Contacts: CSV imports.", no_args_is_help=True)
 app.add_typer(contacts_app, name="contacts")
 
 
+def _contacts_database() -> None:
+    from shared.config import get_settings
+
+    if not get_settings().database_url and not get_settings().db_use_connector:
+        from shared.local.services import ensure_local_services
+
+        ensure_local_services()
+
+
+def _run_import_with_progress(workspace: str, job_id: str, label: str) -> None:
+    """Run (or resume) an import in-process with a progress bar; exit 1 unless completed."""
+    import uuid
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from shared.contacts import imports
+
+    tenant_id, job = uuid.UUID(workspace), uuid.UUID(job_id)
+    total = imports.get_job_summary(tenant_id, job).bytes_total or 1
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(label, total=total, rows=0)
+
+        def advance(state: object) -> None:
+            progress.update(
+                task,
+                completed=getattr(state, "byte_offset", 0),
+                rows=f"{getattr(state, 'rows_read', 0):,}",
+            )
+
+        status = imports.run_job(tenant_id, job, on_progress=advance)
+        if status == "completed":
+            progress.update(task, completed=total)
+    done = imports.get_job_summary(tenant_id, job)
+    console.print(
+        f"[{'green' if status == 'completed' else 'red'}]{status}[/]: "
+        f"{done.rows_read:,} rows read, {done.rows_created:,} created, "
+        f"{done.rows_updated:,} updated, {done.rows_skipped:,} skipped, "
+        f"{done.rows_failed:,} failed (import {done.id})"
+    )
+    if done.error:
+        console.print(done.error)
+    if status != "completed":
+        raise typer.Exit(1)
+
+
 @contacts_app.command("import")
 def import_contacts(
     file: Annotated[Path, typer.Argument(help="The CSV file.", exists=True, dir_okay=False)],
@@ -212,24 +264,18 @@ def import_contacts(
     import uuid
 
     from pydantic import ValidationError
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from shared.config import get_settings
     from shared.contacts import imports
     from shared.contacts.schemas import ImportOptions
     from shared.http.problems import Problem
 
-    if not get_settings().database_url and not get_settings().db_use_connector:
-        from shared.local.services import ensure_local_services
-
-        ensure_local_services()
+    _contacts_database()
     try:
-        tenant_id = uuid.UUID(workspace)
         options = ImportOptions(
             on_duplicate="update" if update else "skip", tags=tag or [], default_region=region
         )
         job = imports.create_job(
-            tenant_id,
+            uuid.UUID(workspace),
             str(file.resolve()),
             options,
             filename=file.name,
@@ -239,38 +285,23 @@ def import_contacts(
     except (ValueError, ValidationError, Problem) as exc:
         console.print(f"[red]{getattr(exc, 'detail', None) or exc}[/red]")
         raise typer.Exit(1) from exc
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>5.1f}%"),
-        TextColumn("{task.fields[rows]} rows"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task(f"importing {file.name}", total=job.bytes_total or 1, rows=0)
+    _run_import_with_progress(workspace, str(job.id), f"importing {file.name}")
 
-        def advance(state: object) -> None:
-            progress.update(
-                task,
-                completed=getattr(state, "byte_offset", 0),
-                rows=f"{getattr(state, 'rows_read', 0):,}",
-            )
 
-        status = imports.run_job(tenant_id, job.id, on_progress=advance)
-        progress.update(task, completed=job.bytes_total or 1)
-    from shared.contacts.imports import get_job_summary
+@contacts_app.command("resume")
+def resume_import(
+    job: Annotated[str, typer.Argument(help="The import's id.")],
+    workspace: Annotated[str, typer.Option(help="Workspace (tenant) id.")],
+) -> None:
+    """Finish an import whose worker died (it goes on from its last committed chunk)."""
+    from shared.http.problems import Problem
 
-    done = get_job_summary(tenant_id, job.id)
-    console.print(
-        f"[{'green' if status == 'completed' else 'red'}]{status}[/]: "
-        f"{done.rows_read:,} rows read, {done.rows_created:,} created, "
-        f"{done.rows_updated:,} updated, {done.rows_skipped:,} skipped, "
-        f"{done.rows_failed:,} failed (import {done.id})"
-    )
-    if done.error:
-        console.print(done.error)
-    if status != "completed":
-        raise typer.Exit(1)
+    _contacts_database()
+    try:
+        _run_import_with_progress(workspace, job, f"resuming {job}")
+    except (ValueError, Problem) as exc:
+        console.print(f"[red]{getattr(exc, 'detail', None) or exc}[/red]")
+        raise typer.Exit(1) from exc
 
 
 if __name__ == "__main__":

@@ -1,27 +1,28 @@
 """The AI reply engine: whether AI answers, when (debounce, active hours), and one reply.
 
-Flow: `message.received` → `on_message_received` schedules one task on `ai-replies` for
-the burst → `run_reply` builds the prompt, calls Claude once (reply + qualification
+Flow: `message.received` → `on_message_received` schedules a debounced `ai-replies` task
+→ `run_reply` builds the prompt, calls Claude once (reply + qualification
 through the strict `record_reply` tool), stores the qualification, then drafts (suggest)
 or sends through the single-send path (auto).
 
-Debounce. The unit of work is the *burst*: every inbound message since the conversation
-was last answered (by a human, by an AI reply, or by a pending draft). The task key is
-`ai-{conversation_id}-{first message of the burst}`, so every message of one burst
-schedules the same task (the queue drops the duplicates), due at the burst's first
-message + a random delay within the configured range. The task answers everything
-pending when it runs; a message that lands while Claude is thinking gets a follow-up task
-(keyed on it, so its own consumer's task is the same one). A task that finds nothing
-pending does nothing, so duplicates and redeliveries are harmless. An AI message carries
-`idempotency_key = "ai-reply:<latest answered inbound id>"`: two racing tasks cannot both
-send for the same message (the unique index refuses the second).
+Debounce (trailing edge). Every inbound message schedules a task keyed
+`ai-{conversation_id}-{message_id}` (a redelivered event schedules nothing new), due the
+configured random delay after that message, moved into active hours. A task answers only
+if its message is still the newest unanswered one: the earlier tasks of a burst find a
+newer message and do nothing, so a burst of texts gets one reply, sent once the contact
+paused for the delay, answering everything since the conversation was last answered (by
+a human, an AI reply, or a pending draft). Keys are per message, never per window, so a
+conversation that was handed off, capped or gave up and is later given back to the AI
+gets answered on the contact's next text (a reused key would be refused by the queue).
+An AI message carries `idempotency_key = "ai-reply:<newest answered inbound id>"`: two
+racing tasks cannot both send for the same message (the unique index refuses the second).
 
 Failures (API errors, timeouts, refusals, malformed or missing tool output) never send
 anything: the task is rescheduled with backoff (the server's `retry-after` when given)
 up to MAX_ATTEMPTS, then the conversation is flagged for a human.
 
 Caps: `consecutive_ai_replies` counts AI messages since a human last replied; agent
-replies must reset it to 0 (the inbox does; `draft/send` here does). At the cap, the AI
+replies must reset it to 0 (the inbox's reply path; `draft/send` here does). At the cap, the AI
 stops and the conversation needs a human.
 """
 
@@ -37,7 +38,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -58,8 +59,8 @@ log = logging.getLogger("ai.engine")
 
 QUEUE = "ai-replies"
 # Until the lead adds settings for them (AI_DEFAULT_MODEL, AI_QUALIFICATION_MODEL, ...).
-DEFAULT_MODEL = "claude-sonnet-4-5"
-DEFAULT_QUALIFICATION_MODEL = "claude-haiku-4-5"
+DEFAULT_MODEL = "claude-sonnet-5-5"
+DEFAULT_QUALIFICATION_MODEL = "claude-haiku-5-5"
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
@@ -78,7 +79,7 @@ class ReplyTask(BaseModel):
 
     tenant_id: uuid.UUID
     conversation_id: uuid.UUID
-    after_message_id: uuid.UUID = Field(description="The first inbound message of the burst.")
+    after_message_id: uuid.UUID = Field(description="The inbound message that scheduled it.")
     attempt: int = Field(1, ge=1)
 
     def payload(self, **changes: Any) -> dict[str, Any]:
@@ -144,20 +145,20 @@ def _context(
     return load_config(s), conversation, contact
 
 
-def _check(
+def _applicable(
     s: Session, conversation_id: uuid.UUID
-) -> tuple[str | None, tuple[AiConfig, Conversation, Contact] | None]:
-    """(reason not to answer, or None with the context). Reaching the cap flags a human."""
+) -> tuple[AiConfig, Conversation, Contact] | str:
+    """The context when the AI may answer now, else why not. Reaching the cap flags a human."""
     ctx = _context(s, conversation_id)
     if ctx is None:
-        return "gone", None
+        return "gone"
     config, conversation, contact = ctx
     reason = blocked_by(config, conversation, contact)
     if reason == "cap":
         conversation.needs_human = True
     if reason is not None or config is None:
-        return reason or "off", None
-    return None, (config, conversation, contact)
+        return reason or "off"
+    return config, conversation, contact
 
 
 # --- what is pending ---------------------------------------------------------------------
@@ -256,10 +257,10 @@ def next_active(at: datetime, hours: dict[str, Any] | None) -> datetime:
     return best.astimezone(UTC) if best is not None else at
 
 
-def reply_at(config: AiConfig, first: Message, current: datetime) -> datetime:
-    """The burst's first message + a random delay in the range, moved into active hours."""
+def reply_at(config: AiConfig, message: Message, current: datetime) -> datetime:
+    """The message + a random delay within the range, moved into active hours."""
     delay = random.uniform(config.reply_delay_min_seconds, config.reply_delay_max_seconds)
-    at = max(current, first.created_at + timedelta(seconds=delay))
+    at = max(current, message.created_at + timedelta(seconds=delay))
     return next_active(at, config.active_hours)
 
 
@@ -274,25 +275,25 @@ def on_message_received(event: MessageReceived) -> str:
 
 
 def plan_reply(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> str:
-    """Schedule one task for the conversation's pending burst (deduplicated by its key)."""
+    """Schedule the task of the newest unanswered message (deduplicated by its key)."""
     from shared.queue import schedule
 
     if not claude.is_configured():
         return "not-configured"
     with tenant_session(tenant_id) as s:
-        reason, ctx = _check(s, conversation_id)
-        if ctx is None:
-            return reason or "off"
+        ctx = _applicable(s, conversation_id)
+        if isinstance(ctx, str):
+            return ctx
         config = ctx[0]
         pending = pending_inbound(s, conversation_id)
         if not pending:
             return "nothing-pending"
-        first = pending[0]
-        at = reply_at(config, first, now())
+        newest = pending[-1]
+        at = reply_at(config, newest, now())
     task = ReplyTask(
-        tenant_id=tenant_id, conversation_id=conversation_id, after_message_id=first.id
+        tenant_id=tenant_id, conversation_id=conversation_id, after_message_id=newest.id
     )
-    created = schedule(QUEUE, task.payload(), at=at, key=f"ai-{conversation_id}-{first.id}")
+    created = schedule(QUEUE, task.payload(), at=at, key=f"ai-{conversation_id}-{newest.id}")
     return "scheduled" if created else "already-scheduled"
 
 
@@ -305,13 +306,15 @@ def run_reply(task: ReplyTask) -> str:
 
     current = now()
     with tenant_session(task.tenant_id) as s:
-        reason, ctx = _check(s, task.conversation_id)
-        if ctx is None:
-            return reason or "off"
+        ctx = _applicable(s, task.conversation_id)
+        if isinstance(ctx, str):
+            return ctx
         config, conversation, contact = ctx
         opens = next_active(current, config.active_hours)
         pending = pending_inbound(s, conversation.id) if opens <= current else []
-        keyword = _handoff_keyword(config, pending)
+        if pending and pending[-1].id != task.after_message_id:
+            return "superseded"  # a newer message has its own task: one reply per burst
+        keyword = _handoff_keyword(s, config, pending)
         job: Job | None = None
         if keyword is not None:
             _handoff_by_rule(s, conversation, contact, keyword)
@@ -465,8 +468,8 @@ def store(
             return "taken-over", None
         if not result.reply.strip():
             return "handoff", None
-        if not on_demand and not _still_pending(s, conversation_id, job.answered_id):
-            return "already-answered", None
+        if not on_demand and not _still_newest(s, conversation_id, job.answered_id):
+            return "superseded", None  # answered meanwhile, or a newer message has a task
         if mode == "suggest":
             save_draft(s, conversation, job, result)
             return ("handoff-drafted" if handoff else "drafted"), None
@@ -477,10 +480,9 @@ def _wants_handoff(rules: HandoffRules, result: Qualification) -> bool:
     return result.handoff or (rules.qualified_lead and result.lead_stage == "qualified")
 
 
-def _still_pending(s: Session, conversation_id: uuid.UUID, answered_id: uuid.UUID | None) -> bool:
-    return answered_id is not None and answered_id in {
-        m.id for m in pending_inbound(s, conversation_id)
-    }
+def _still_newest(s: Session, conversation_id: uuid.UUID, answered_id: uuid.UUID | None) -> bool:
+    pending = pending_inbound(s, conversation_id)
+    return answered_id is not None and bool(pending) and pending[-1].id == answered_id
 
 
 def record_qualification(
@@ -568,11 +570,22 @@ def _queue_reply(
 # --- handoff by rule ---------------------------------------------------------------------
 
 
-def _handoff_keyword(config: AiConfig, pending: list[Message]) -> str | None:
+def _handoff_keyword(s: Session, config: AiConfig, pending: list[Message]) -> str | None:
+    """A handoff keyword in a message newer than the last handoff (a conversation given
+    back to the AI is not handed off again for the same words)."""
     rules = HandoffRules.model_validate(config.handoff_rules or {})
+    if not rules.keywords or not pending:
+        return None
+    last_handoff = s.scalar(
+        select(func.max(LeadQualification.created_at)).where(
+            LeadQualification.conversation_id == pending[0].conversation_id,
+            LeadQualification.handoff.is_(True),
+        )
+    )
+    fresh = [m for m in pending if last_handoff is None or m.created_at > last_handoff]
     for keyword in rules.keywords:
         pattern = re.compile(rf"(?<!\w){re.escape(keyword)}(?!\w)", re.IGNORECASE)
-        if any(pattern.search(m.body or "") for m in pending):
+        if any(pattern.search(m.body or "") for m in fresh):
             return keyword
     return None
 

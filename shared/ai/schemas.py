@@ -182,6 +182,13 @@ class UsageQuery(BaseModel):
     from_: date | None = Field(None, alias="from", description="First day (UTC); default -30 d.")
     to: date | None = Field(None, description="Last day (UTC), included; default today.")
 
+    @field_validator("from_", "to")
+    @classmethod
+    def _plausible(cls, value: date | None) -> date | None:
+        if value is not None and not date(2000, 1, 1) <= value <= date(2999, 12, 31):
+            raise ValueError("use a date between 2000-01-01 and 2999-12-31")
+        return value
+
     @model_validator(mode="after")
     def _range(self) -> UsageQuery:
         if self.from_ and self.to and self.from_ > self.to:

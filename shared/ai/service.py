@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -224,7 +224,7 @@ def usage(principal: Principal, query: ai.UsageQuery) -> ai.UsageOut:
         raise field_error("query.from", "`from` must not be after `to`.")
     if (end - start).days > MAX_USAGE_DAYS:
         raise field_error("query.from", f"Ask for at most {MAX_USAGE_DAYS} days.")
-    day = cast(func.timezone("UTC", UsageRecord.occurred_at), Date)
+    day = cast(func.timezone(literal_column("'UTC'"), UsageRecord.occurred_at), Date)
     with tenant_session(principal.tenant_id) as s:
         rows = s.execute(
             select(day.label("day"), UsageRecord.kind, func.sum(UsageRecord.quantity))

@@ -49,6 +49,33 @@ def zone_for(number: PhoneNumber) -> str | None:
     return zones[0] if len(zones) == 1 else None
 
 
+def _us_lookup(national: str) -> tuple[bool, str | None]:
+    """(valid for the US, time zone) of a ten-digit national number, in one type lookup.
+
+    The same answers as `is_valid_number_for_region(n, "US")` and `zone_for(n)`, which
+    would each work out the number's type again (the cache miss is what an import of
+    numbers spread over many exchanges pays for).
+    """
+    from phonenumbers import PhoneNumberType, timezone
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    number = PhoneNumber(country_code=1, national_number=int(national))
+    type_of = getattr(phonenumbers.phonenumberutil, "_number_type_helper", None)
+    metadata = PhoneMetadata.metadata_for_region("US")
+    if type_of is None or metadata is None:  # a phonenumbers without the helper
+        valid = phonenumbers.is_valid_number_for_region(number, "US")
+        return valid, zone_for(number) if valid else None
+    kind = type_of(national, metadata)
+    if kind == PhoneNumberType.UNKNOWN:
+        return False, None
+    if phonenumbers.is_number_type_geographical(kind, 1):
+        zones = timezone.time_zones_for_geographical_number(number)
+    else:
+        zones = timezone.time_zones_for_number(number)
+    known = [z for z in zones if z != UNKNOWN_ZONE]
+    return True, known[0] if len(known) == 1 else None
+
+
 @lru_cache(maxsize=1)
 def _us_shortcut_enabled() -> bool:
     """The six-digit cache is only sound while US numbers are exactly ten digits long."""
@@ -105,10 +132,7 @@ class PhoneNormalizer:
         key = national[:6]
         hit = self._us.get(key)
         if hit is None:
-            number = PhoneNumber(country_code=1, national_number=int(national))
-            valid = phonenumbers.is_valid_number_for_region(number, "US")
-            hit = (valid, zone_for(number) if valid else None)
-            self._us[key] = hit
+            hit = self._us[key] = _us_lookup(national)
         return hit
 
     def _parse(self, text: str) -> tuple[str, str | None]:

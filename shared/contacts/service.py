@@ -542,6 +542,8 @@ def segment_contacts(
 
 def segment_count(principal: Principal, segment_id: uuid.UUID) -> schemas.SegmentCount:
     with _session(principal) as s:
+        # Room for the hash of a tag or conversation join over a million rows in memory.
+        s.execute(text("SET LOCAL work_mem = '64MB'"))
         where = _segment_condition(s, segment_id, _now())
         count = s.scalar(
             select(func.count())

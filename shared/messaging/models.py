@@ -37,6 +37,8 @@ MESSAGE_STATUSES = (
     "received",
 )
 SENDER_TYPES = ("campaign", "agent", "ai", "api", "system", "contact")
+# The indexed full-text document of a message body ('simple': no stemming, any language).
+BODY_TSVECTOR = "to_tsvector('simple'::regconfig, COALESCE(body, ''::text))"
 
 
 class TwilioConfig(TenantOwned, Base):
@@ -125,6 +127,9 @@ class Message(TenantOwned, Base):
         Index("ix_messages_conversation_time", "conversation_id", "created_at", "id"),
         Index("ix_messages_tenant_time", "tenant_id", "created_at", "id"),
         Index("ix_messages_campaign_status", "campaign_id", "status"),
+        # Inbox search (`q`): full text over bodies; queries must spell this expression
+        # exactly (shared.conversations.service.BODY_TSVECTOR) for the planner to use it.
+        Index("ix_messages_body_search", text(BODY_TSVECTOR), postgresql_using="gin"),
         Index(
             "ix_messages_stuck_sending",
             "sending_at",

@@ -258,8 +258,33 @@ def send_when_allowed(tenant_id: uuid.UUID, message_id: uuid.UUID, *, bulk: bool
     return deliver(tenant_id, message_id)
 
 
+def _pace_did(tenant_id: uuid.UUID, message_id: uuid.UUID) -> datetime | None:
+    """Wait for the DID's dispatch guard; the dispatch time, or None if far behind."""
+    with tenant_session(tenant_id) as s:
+        row = s.execute(
+            select(Message.segments, PhoneNumber.id, PhoneNumber.mps)
+            .join(PhoneNumber, PhoneNumber.id == Message.number_id)
+            .where(Message.id == message_id, Message.status == "queued")
+        ).first()
+    if row is None:
+        return now()  # nothing to send, or no DID: the claim below decides
+    granted = throttle.pace(throttle.did_bucket(row.id, row.mps), row.segments)
+    return datetime.fromtimestamp(granted, UTC) if granted is not None else None
+
+
 def deliver(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
     """Hand one queued message to the provider. Returns what happened (for logs and tests)."""
+    dispatched_at = _pace_did(tenant_id, message_id)
+    if dispatched_at is None:
+        # Far behind its slot: take a fresh reservation rather than wait here.
+        from shared.queue import schedule
+
+        schedule(
+            SEND_QUEUE,
+            {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": False},
+            key=f"send-{message_id}-repace-{int(time.time())}",
+        )
+        return "repaced"
     with tenant_session(tenant_id) as s:
         from shared.campaigns.models import Campaign
 
@@ -274,7 +299,7 @@ def deliver(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
                 Message.status == "queued",
                 Message.campaign_id.is_(None) | running.exists(),
             )
-            .values(status="sending", sending_at=now(), attempts=Message.attempts + 1)
+            .values(status="sending", sending_at=dispatched_at, attempts=Message.attempts + 1)
             .returning(Message)
         )
         if claimed is None:

@@ -122,6 +122,8 @@ def create_message(
         raise AiCallError("connection", str(exc)) from exc
     except anthropic.APIStatusError as exc:
         raise _status_error(exc) from exc
+    except anthropic.APIError as exc:  # e.g. a response the SDK could not read
+        raise AiCallError("api", str(exc)[:500]) from exc
     return _reply(response, tool["name"])
 
 

@@ -227,7 +227,7 @@ class RabbitPublisher:
         except stdqueue.Full:
             link.close()
 
-    def _run(self, operation: Callable[[_Link], None]) -> None:
+    def _run(self, operation: Callable[[_Link], None], *, retry: bool = True) -> None:
         """Run `operation` on a pooled link; on a broker error, again on a fresh one."""
 
         def attempt() -> None:
@@ -239,6 +239,9 @@ class RabbitPublisher:
                 raise
             self._checkin(link)
 
+        if not retry:
+            attempt()
+            return
         retrying = Retrying(
             retry=retry_if_exception_type(RETRYABLE),
             wait=wait_exponential(multiplier=0.1, max=2.0),
@@ -328,7 +331,8 @@ class RabbitPublisher:
         )
 
     def ping(self) -> None:
-        self._run(lambda link: None)
+        """One attempt, no retries: a health check answers quickly."""
+        self._run(lambda link: None, retry=False)
 
     def close(self) -> None:
         self._closed = True
@@ -454,6 +458,14 @@ class RabbitBackend(QueueBackend):
 
 class _Poison(Exception):
     """A message no attempt can handle (malformed): dead-lettered at once."""
+
+
+@dataclass(frozen=True)
+class _Message:
+    tag: int
+    headers: dict[str, Any]
+    body: bytes
+    message_id: str | None
 
 
 @dataclass(frozen=True)
@@ -675,38 +687,39 @@ class RabbitWorker:
     ) -> None:
         with self._lock:
             self._inflight += 1
-        headers = dict(props.headers or {})
-        self._pool.submit(
-            self._handle, connection, channel, target, method.delivery_tag, headers, body
-        )
+        message = _Message(method.delivery_tag, dict(props.headers or {}), body, props.message_id)
+        self._pool.submit(self._handle, connection, channel, target, message)
 
     def _handle(
         self,
         connection: Any,
         channel: Any,
         target: _Target,
-        tag: int,
-        headers: dict[str, Any],
-        body: bytes,
+        message: _Message,
     ) -> None:
         """Runs in a pool thread: everything but the ack, which the connection's thread does."""
         ack = True
         try:
-            self._process(target, headers, body)
+            self._process(target, message)
         except Exception:
             log.exception("could not settle a message of %s; it will be redelivered", target.queue)
             ack = False
         try:
-            connection.add_callback_threadsafe(functools.partial(self._settle, channel, tag, ack))
+            connection.add_callback_threadsafe(
+                functools.partial(self._settle, channel, message.tag, ack)
+            )
         except Exception:  # the connection is gone: the broker redelivers the message
             self._done()
 
-    def _process(self, target: _Target, headers: dict[str, Any], body: bytes) -> None:
+    def _process(self, target: _Target, message: _Message) -> None:
+        body, headers, message_id = message.body, message.headers, message.message_id
         attempt = int(headers.get(HDR_ATTEMPT, 1))
         due = headers.get(HDR_DUE)
         if due is not None and int(due) - now_ms() > EARLY_MS:
             # Not yet due (a delay longer than one bucket): hop through another bucket.
-            self._publisher.send(target.queue, body, due_ms=int(due), attempt=attempt)
+            self._publisher.send(
+                target.queue, body, due_ms=int(due), attempt=attempt, message_id=message_id
+            )
             return
         try:
             target.run(body)
@@ -736,6 +749,7 @@ class RabbitWorker:
                     body,
                     due_ms=now_ms() + int(backoff * 1000),
                     attempt=attempt + 1,
+                    message_id=message_id,
                 )
 
     def _settle(self, channel: Any, tag: int, ack: bool) -> None:

@@ -13,7 +13,6 @@ from shared.db.session import system_session
 from tests.campaigns.helpers import (
     add_contacts,
     create_campaign,
-    max_per_window,
     sends_by_recipient,
     wait_status,
     workspace_with_pool,
@@ -154,19 +153,34 @@ def test_cancel_drops_what_is_left(api: httpx.Client, fake_twilio: FakeTwilio) -
 
 
 def test_no_did_exceeds_its_rate(api: httpx.Client, fake_twilio: FakeTwilio) -> None:
+    """Judged at dispatch (the claim right before the provider call): arrival times at a
+    fake living in this same process carry scheduler noise. bench/pipeline.py measures at
+    the wire, with the fake in its own process."""
     setup = workspace_with_pool(api, fake_twilio, dids=2, mps=3.0)
-    contacts = add_contacts(api, setup, 18, ["vip"])
+    add_contacts(api, setup, 18, ["vip"])
     campaign = create_campaign(api, setup)
     api.post(f"/v1/campaigns/{campaign['id']}/launch", headers=setup.headers)
     wait_status(api, setup, campaign["id"], "completed", timeout=40)
-    sent = sends_by_recipient(fake_twilio, {c["phone"] for c in contacts})
-    by_did: dict[str, list] = {}
-    for records in sent.values():
-        for r in records:
-            by_did.setdefault(r.params["From"][-1], []).append(r)
+    with system_session() as s:
+        rows = s.execute(
+            text("SELECT number_id, sending_at, segments FROM messages WHERE campaign_id = :c"),
+            {"c": campaign["id"]},
+        ).all()
+    by_did: dict[str, list[float]] = {}
+    for number_id, sending_at, segments in rows:
+        by_did.setdefault(str(number_id), []).extend([sending_at.timestamp()] * segments)
     assert len(by_did) == 2
-    for records in by_did.values():
-        assert max_per_window(records) <= 3
+    for times in by_did.values():
+        assert max_in_window(times) <= 3
+
+
+def max_in_window(times: list[float], window: float = 1.0) -> int:
+    ordered, best, start = sorted(times), 0, 0
+    for end in range(len(ordered)):
+        while ordered[end] - ordered[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
 
 
 def test_quiet_hours_defer_to_the_window(api: httpx.Client, fake_twilio: FakeTwilio) -> None:

@@ -154,7 +154,7 @@ def test_values_are_bound_never_interpolated() -> None:
             "any": [
                 {"field": "first_name", "op": "eq", "value": evil},
                 {"field": "email", "op": "contains", "value": evil},
-                {"field": f"fields.k", "op": "eq", "value": evil},
+                {"field": "fields.k", "op": "eq", "value": evil},
                 {"field": "fields.k", "op": "gt", "value": evil},
                 {"field": "tag", "op": "has", "value": evil},
             ]
@@ -468,7 +468,9 @@ def test_every_operator_agrees_on_a_fixed_dataset(property_tenant: uuid.UUID) ->
     conditions = _every_condition()
     trees = [parse_filter({"all": [c]}) for c in conditions]
     results = _matches_in_sql(property_tenant, FIXED_CONTACTS, trees)
-    mismatches = [(c, got, want) for c, (got, want) in zip(conditions, results) if got != want]
+    mismatches = [
+        (c, got, want) for c, (got, want) in zip(conditions, results, strict=True) if got != want
+    ]
     assert not mismatches, mismatches[:5]
     # The dataset is rich enough that most conditions split it.
     splitting = [r for r in results if r[1] and len(r[1]) < len(FIXED_CONTACTS)]

@@ -31,6 +31,11 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "ConsentIn": {"reason": "x"},
     "TagsIn": {"tags": ["x"]},
     "SegmentPatch": {"name": "x"},
+    "DraftSendIn": {},
+    "ConversationPatch": {"status": "closed"},
+    "ReplyIn": {"body": "x"},
+    "TemplatePatch": {"name": "x"},
+    "TemplatePreviewIn": {},
 }
 
 USER_ROUTES = [
@@ -93,6 +98,10 @@ def world(gateway_url: str) -> dict[str, Any]:
             headers=a.headers,
         )
         assert segment.status_code == 201, segment.text
+        template = api.post(
+            "/v1/templates", json={"name": "a-template", "body": "hi"}, headers=a.headers
+        )
+        assert template.status_code == 201, template.text
         contact_import = api.post(
             "/v1/contacts/imports",
             files={"file": ("a.csv", b"phone\n+13125550178\n", "text/csv")},
@@ -111,6 +120,8 @@ def world(gateway_url: str) -> dict[str, Any]:
             "number_id": number.json()["id"],
             "pool_id": pool.json()["id"],
             "message_id": message.json()["id"],
+            "conversation_id": message.json()["conversation_id"],
+            "template_id": template.json()["id"],
         }
     secrets = [a.email, phone["phone_number"], "+14155550123", "+1312555017", *ids.values()]
     return {"a": a, "b": b, "ids": ids, "secrets": secrets}

@@ -1,0 +1,69 @@
+"""conversations: the inbox (list, counts, state, read markers, the thread, replies)."""
+
+from __future__ import annotations
+
+import uuid
+
+from werkzeug.wrappers import Response
+
+from shared.conversations import schemas, service
+from shared.http.function import HttpFunction, Request
+from shared.http.problems import field_error
+from shared.messaging.schemas import MessageOut
+
+app = HttpFunction("conversations")
+
+
+@app.operation
+def list_conversations(req: Request, query: schemas.ConversationQuery) -> schemas.ConversationList:
+    return service.list_conversations(req.require_principal(), query)
+
+
+@app.operation
+def conversation_counts(req: Request) -> schemas.ConversationCounts:
+    return service.counts(req.require_principal())
+
+
+@app.operation
+def get_conversation(req: Request, conversation_id: uuid.UUID) -> schemas.ConversationOut:
+    return service.get(req.require_principal(), conversation_id)
+
+
+@app.operation
+def update_conversation(
+    req: Request, conversation_id: uuid.UUID, body: schemas.ConversationPatch
+) -> schemas.ConversationOut:
+    """A snooze reopens the conversation at `snoozed_until`, or earlier if the contact
+    replies; the assignee must be a member of the workspace."""
+    return service.update(req.require_principal(), conversation_id, body)
+
+
+@app.operation
+def mark_conversation_read(req: Request, conversation_id: uuid.UUID) -> schemas.ConversationOut:
+    """Per user: an API key gets 422."""
+    return service.mark_read(req.require_principal(), conversation_id)
+
+
+@app.operation
+def conversation_messages(
+    req: Request, conversation_id: uuid.UUID, query: schemas.ThreadQuery
+) -> schemas.ThreadPage:
+    return service.thread(req.require_principal(), conversation_id, query)
+
+
+@app.operation
+def reply_in_conversation(
+    req: Request, conversation_id: uuid.UUID, body: schemas.ReplyIn
+) -> MessageOut | Response:
+    """409 `contact-opted-out` for an opted-out contact (nothing is sent). With an
+    Idempotency-Key, a retry returns the first message (200) instead of sending again."""
+    key = req.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 255:
+        raise field_error("header.Idempotency-Key", "Use 1 to 255 characters.")
+    message, created = service.reply(req.require_principal(), conversation_id, body, key)
+    if created:
+        return message
+    return Response(message.model_dump_json(), status=200, mimetype="application/json")
+
+
+handler = app

@@ -1,0 +1,17 @@
+"""Events the inbox publishes (consumed later by outbound webhooks and the AI engine)."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared.queue.events import Event
+
+
+class ConversationUpdated(Event):
+    """A conversation's state changed: `changes` names what (status, assignee_id,
+    snoozed_until, ai_mode, read)."""
+
+    event_type = "conversation.updated"
+    tenant_id: uuid.UUID
+    conversation_id: uuid.UUID
+    changes: list[str]
