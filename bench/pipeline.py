@@ -230,6 +230,24 @@ def machine_line() -> str:
     )
 
 
+def code_fingerprint() -> str:
+    """Which code was measured: others edit the tree while benchmarks run (no git here)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = sorted([*PROJECT_ROOT.glob("shared/**/*.py"), *PROJECT_ROOT.glob("functions/*.py")])
+    newest = 0.0
+    for path in files:
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+    changed = datetime.fromtimestamp(newest, UTC)
+    return (
+        f"sha256 {digest.hexdigest()[:12]} of shared/**/*.py + functions/*.py "
+        f"(newest file {changed:%H:%M:%S} UTC)"
+    )
+
+
 def pool_size() -> int:
     from shared.config import get_settings
 
@@ -396,6 +414,7 @@ STAGES: tuple[tuple[str, str, int, bool], ...] = (
     ("slot_sleep", "reservation granted: worker thread sleeps until the slot", 2, False),
     ("slot_scheduled", "reservation granted > 1 s away: scheduled on the queue", 2, False),
     ("deliver", "deliver (claim txn, provider call, record txn)", 1, False),
+    ("pace", "throttle.pace: per-DID spacing right before the call (Redis)", 2, False),
     ("provider", "provider call: Twilio SDK -> fake (HTTP)", 2, False),
     ("pool_wait", "DB pool checkout: wait for a free connection (any caller)", 1, False),
     ("publish", "queue publish (any caller)", 1, False),
@@ -434,6 +453,8 @@ def install_stage_timers(tally: Tally) -> None:
         (queue_module, "publish", "publish"),
         (queue_module, "schedule", "schedule"),
     ]
+    for owner, attribute, key in optional_targets(throttle, sending):
+        targets.append((owner, attribute, key))
     for owner, attribute, key in targets:
         setattr(owner, attribute, timed(tally, key, getattr(owner, attribute)))
 
@@ -449,9 +470,35 @@ def install_stage_timers(tally: Tally) -> None:
             tally.add("slot_scheduled", reservation.wait_seconds, 0.0)
         else:
             tally.add("slot_sleep", reservation.wait_seconds, 0.0)
+            SLOTS.slot_ms = reservation.at_ms  # this thread sends it next, after the sleep
         return reservation
 
     throttle.reserve = observed
+
+    # How late each provider call leaves after its reserved slot (same thread, same clock):
+    # the jitter that can bunch two sends of one DID into one second at the provider.
+    timed_send = TwilioProvider.send
+
+    def send_after_slot(self: Any, *args: Any, **kwargs: Any) -> Any:
+        slot = getattr(SLOTS, "slot_ms", None)
+        if slot is not None:
+            SLOTS.slot_ms = None
+            LATENESS_MS.append(time.time() * 1000 - slot)
+        return timed_send(self, *args, **kwargs)
+
+    TwilioProvider.send = send_after_slot  # type: ignore[method-assign]
+
+
+SLOTS = threading.local()
+LATENESS_MS: list[float] = []  # list.append is atomic under the GIL
+
+
+def optional_targets(throttle: Any, sending: Any) -> list[tuple[Any, str, str]]:
+    """Stages that exist only in some versions of the send path (wrapped when present)."""
+    found = []
+    if hasattr(throttle, "pace"):
+        found.append((throttle, "pace", "pace"))
+    return found
 
 
 # --- CPU of processes, from /proc ------------------------------------------------------
@@ -1376,6 +1423,8 @@ class Result:
     did_mps: dict[str, float]
     skipped: list[str]
     floor: Floor | None
+    lateness_ms: list[float]
+    code: str
 
     # --- derived ---
     @property
@@ -1444,7 +1493,8 @@ def report(result: Result) -> tuple[str, bool]:
     lines = [config.sub_heading, ""]
     lines += [
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine_line()}",
-        f"- Command (from the project root): `{command_line('bench.pipeline', config.argv)}`",
+        f"- Command (from the project root): `{command_line('bench.pipeline', config.argv)}`; "
+        f"code measured: {result.code}",
         f"- Scale: {config.contacts:,} contacts, {config.dids} DIDs at {config.mps:g} MPS "
         f"(pool {config.pool_capacity:,.0f} segments/s; limiter capacity "
         f"{config.capacity:,.0f}/s after the plan and account caps); "
@@ -1543,6 +1593,13 @@ def report(result: Result) -> tuple[str, bool]:
             f"{check.worst_segments} / {check.worst_mps:g} ({check.dids_used} DIDs used)",
             "<= MPS",
             "yes" if check.over == 0 else f"no: {check.over} DIDs, {check.windows_over} windows",
+        ],
+        [
+            "provider call after its reserved slot (same thread): p50 / p99 / max lateness",
+            " / ".join(f"{fmt(percentile(result.lateness_ms, q), 0)} ms" for q in (0.5, 0.99, 1.0))
+            + f" ({len(result.lateness_ms):,} calls)",
+            "-",
+            "-",
         ],
         [
             "smallest gap between two sends of a DID / the spacing their segments need",
@@ -1793,6 +1850,7 @@ def run(config: Config) -> Result:
                 cpu.redis_pid = redis_pid
                 loads = load_average()
                 before = snapshot(fake, tally, wire, database, None)
+                lateness_from = len(LATENESS_MS)
                 cpu.start()
                 progress("launching")
                 t0 = time.time()
@@ -1838,6 +1896,8 @@ def run(config: Config) -> Result:
                 did_mps=app.did_mps,
                 skipped=skipped,
                 floor=floor,
+                lateness_ms=sorted(LATENESS_MS[lateness_from:]),
+                code=code_fingerprint(),
             )
         finally:
             teardown(app, fake)

@@ -109,15 +109,16 @@ def pace(bucket: Bucket, cost: int, max_wait: float = 2.0) -> float | None:
         _pace_script = redis.register_script(_PACE)
     waited = 0.0
     while True:
-        wait_ms = int(
-            _pace_script(
+        wait_ms, now_ms = (
+            int(v)
+            for v in _pace_script(
                 keys=[f"{bucket.key}:pace"], args=[max(1, cost), bucket.interval_ms], client=redis
             )
         )
         if wait_ms <= 0:
-            return True
+            return now_ms / 1000
         if waited + wait_ms / 1000 > max_wait:
-            return False
+            return None
         time.sleep(wait_ms / 1000)
         waited += wait_ms / 1000
 
