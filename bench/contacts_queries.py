@@ -1,4 +1,4 @@
-"""Contacts query benchmark: list and segment-count latency on a workspace of 1M+ contacts.
+"""Contacts query benchmark: list and segment-count latency on a workspace of 1M contacts.
 
 What: p50 and p99 latency, through the local gateway over HTTP (authentication, RLS,
 serialization included), of
@@ -6,17 +6,16 @@ serialization included), of
 - the same filtered by a tag, and a `q` search for a name that is not there (the worst
   case: nothing stops the scan early);
 - `GET /v1/segments/{id}/count` for three segments: a tag and the opt-out state; a
-  custom-field equality (served by the GIN index); a relative date OR a name prefix.
+  custom-field equality (which the GIN index can serve); a relative date OR a name prefix.
 
 Why: the issue asks for a segment count on 1M contacts "well under a second with proper
 indexes", and for the first page's latency.
 
-How: it reuses the scratch database `smsplat_bench_contacts` that `bench.contacts_import`
-leaves behind (1M seeded contacts plus the import's), or seeds one with 1M contacts. The
-gateway runs in this process on a free port; each request is timed by the client. A few
-warm-up requests precede each series. Run from the project root:
-`python -m bench.contacts_queries` (`--no-write` to only print); it replaces its section of
-`bench/RESULTS.md`.
+How: the scratch database `smsplat_bench_contacts` of `bench.contacts_import`, (re)seeded
+with exactly 1,000,000 contacts (10% tagged `vip`, 2% opted out) and analyzed. The gateway
+runs in this process on a free port; each request is timed by the client. A few warm-up
+requests precede each series. Run from the project root: `python -m bench.contacts_queries`
+(`--no-write` to only print); it replaces its section of `bench/RESULTS.md`.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from typing import Any
 
 from bench import contacts_import as data
 
-SECTION_HEADING = "## Contacts queries (list and segment count on a 1M+ contact workspace)"
+SECTION_HEADING = "## Contacts queries (list and segment count on a 1M-contact workspace)"
 TARGET_COUNT_SECONDS = 1.0
 
 SEGMENTS = {
@@ -109,8 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("ENVIRONMENT", "local")
     os.environ["LOG_LEVEL"] = "WARNING"
     size = workspace_size()
-    if size is None or size < 1_000_000:
-        progress("no benchmark workspace: seeding one with 1,000,000 contacts")
+    if size != 1_000_000:  # absent, or grown by an import: measure a clean 1M workspace
+        progress("seeding a workspace of 1,000,000 contacts")
         data.create_database(1_000_000, data.valid_area_codes())
         size = workspace_size() or 0
     progress(f"workspace has {size:,} contacts")
@@ -181,8 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC",
         f"- Machine: nproc {facts['nproc']}, {facts['memory']} memory, CPU {facts['cpu']}; "
         f"Python {facts['python']}; PostgreSQL {facts['postgres']}",
-        "- Command (from the project root): `.venv/bin/python -m bench.contacts_queries` "
-        "(after `bench.contacts_import`)",
+        "- Command (from the project root): `.venv/bin/python -m bench.contacts_queries`",
         f"- Workspace: {size:,} contacts; requests over HTTP to the local gateway "
         "(single client, sequential), timed by the client",
         f"- Load average (1 min) at start / end: {load_before:.1f} / {os.getloadavg()[0]:.1f} "

@@ -289,6 +289,7 @@ def erase(s: Session, targets: Select[Any]) -> int:
             email=None,
             timezone=None,
             fields={},
+            lead_stage="new",  # derived from the conversation that was just blanked
             erased_at=now,
             updated_at=now,
         )

@@ -40,7 +40,8 @@ def build_backend(name: str) -> QueueBackend:
     if name == "inline":
         from shared.queue.inline import InlineBackend
 
-        return InlineBackend(RegistryDispatcher())
+        # Throttled sends may wait up to a second in place: sleeping threads are cheap.
+        return InlineBackend(RegistryDispatcher(), workers=32)
     if name == "pubsub":
         from shared.queue.gcp import GcpBackend
         from shared.queue.topology import ensure_local_topology
