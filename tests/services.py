@@ -71,36 +71,40 @@ def redis_url() -> str:
         return url
     if tcp_up("127.0.0.1", 6379):
         return "redis://127.0.0.1:6379/9"
-    if shutil.which("redis-server"):
-        Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
-        Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                "redis-server",
-                "--daemonize",
-                "yes",
-                "--bind",
-                "127.0.0.1",
-                "-::1",
-                "--port",
-                "6379",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                "/var/lib/redis",
-                "--logfile",
-                "/var/log/redis/ci.log",
-            ],
-            check=False,
-            capture_output=True,
-        )
-        if _wait("127.0.0.1", 6379, 15):
-            return "redis://127.0.0.1:6379/9"
+    if shutil.which("redis-server") and start_redis():
+        return "redis://127.0.0.1:6379/9"
     from shared.local.services import embedded_redis
 
     return embedded_redis(ROOT / ".data" / "test")
+
+
+def start_redis() -> bool:
+    """Start the machine's Redis server as the workplace does (nothing kept on disk)."""
+    Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
+    Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "-::1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+            "--logfile",
+            "/var/log/redis/ci.log",
+        ],
+        check=False,
+        capture_output=True,
+    )
+    return _wait("127.0.0.1", 6379, 15)
 
 
 def rabbitmq_url() -> str:

@@ -102,29 +102,7 @@ def _restart_redis() -> None:
         ["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True, check=False
     )
     time.sleep(0.5)
-    subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "-::1",
-            "--port",
-            "6379",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            "/var/lib/redis",
-            "--logfile",
-            "/var/log/redis/ci.log",
-        ],
-        capture_output=True,
-        check=True,
-    )
-    assert services._wait("127.0.0.1", 6379, 15)
+    assert services.start_redis()
 
 
 def test_redis_restart_mid_campaign(
