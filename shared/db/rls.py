@@ -13,11 +13,13 @@ from __future__ import annotations
 HELPER_FUNCTIONS = [
     """
     CREATE OR REPLACE FUNCTION app_current_tenant() RETURNS uuid
-    LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid $$
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid $$
     """,
     """
     CREATE OR REPLACE FUNCTION app_current_user() RETURNS uuid
-    LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('app.user_id', true), '')::uuid $$
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT NULLIF(current_setting('app.user_id', true), '')::uuid $$
     """,
 ]
 
