@@ -167,6 +167,12 @@ class Settings(BaseSettings):
     )
     anthropic_api_key: SecretStr = Field(SecretStr(""), description="Claude API key.")
     anthropic_base_url: str = Field("", description="Override of the Anthropic API URL.")
+    ai_default_model: str = Field(
+        "claude-sonnet-5-5", description="Claude model for replies when a workspace sets none."
+    )
+    ai_qualification_model: str = Field(
+        "claude-haiku-5-5", description="Small, fast model offered for lead qualification."
+    )
     stripe_api_key: SecretStr = Field(SecretStr(""), description="Stripe secret key.")
     stripe_webhook_secret: SecretStr = Field(SecretStr(""), description="Stripe signing secret.")
 

@@ -47,6 +47,7 @@ from shared.ai import prompt as prompts
 from shared.ai.models import AiConfig, AiDraft
 from shared.ai.schemas import ActiveHours, AiConfigIn, Criterion, HandoffRules, Qualification
 from shared.billing.models import UsageRecord
+from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation, LeadQualification
 from shared.db.session import tenant_session
@@ -58,7 +59,7 @@ from shared.providers import anthropic as claude
 log = logging.getLogger("ai.engine")
 
 QUEUE = "ai-replies"
-# Until the lead adds settings for them (AI_DEFAULT_MODEL, AI_QUALIFICATION_MODEL, ...).
+# Models come from settings (AI_DEFAULT_MODEL, AI_QUALIFICATION_MODEL); these are fallbacks.
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_QUALIFICATION_MODEL = "claude-haiku-5-5"
 MAX_ATTEMPTS = 5
@@ -110,7 +111,7 @@ def load_config(s: Session) -> AiConfig | None:
 
 
 def model_of(config: AiConfig) -> str:
-    return config.model or DEFAULT_MODEL
+    return config.model or get_settings().ai_default_model
 
 
 def effective_mode(config: AiConfig | None, conversation: Conversation) -> str:

@@ -16,6 +16,7 @@ from shared.ai import engine
 from shared.ai import schemas as ai
 from shared.ai.models import AiConfig, AiDraft
 from shared.billing.models import UsageRecord
+from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
@@ -55,7 +56,7 @@ def config_out(config: AiConfig) -> ai.AiConfigOut:
         max_consecutive_replies=config.max_consecutive_replies,
         effective_model=engine.model_of(config),
         effective_qualification_model=(
-            config.qualification_model or engine.DEFAULT_QUALIFICATION_MODEL
+            config.qualification_model or get_settings().ai_qualification_model
         ),
         api_key_configured=claude.is_configured(),
         updated_at=config.updated_at,
@@ -164,11 +165,11 @@ def send_draft(
 
 def suggest(principal: Principal, conversation_id: uuid.UUID) -> ai.DraftOut:
     """Draft a reply now, whatever the mode (an agent asked); no automatic handoff."""
-    if not claude.is_configured():
-        raise _not_configured()
     tenant_id = principal.tenant_id
     with tenant_session(tenant_id) as s:
-        conversation = _conversation(s, conversation_id)
+        conversation = _conversation(s, conversation_id)  # 404 first: never leak existence
+        if not claude.is_configured():
+            raise _not_configured()
         contact = s.get_one(Contact, conversation.contact_id)
         if contact.opted_out or contact.erased_at is not None:
             raise conflict(
