@@ -59,6 +59,8 @@ class CampaignContact(TenantOwned, Base):
         one_of("status", CAMPAIGN_CONTACT_STATUSES),
         Index("ix_campaign_contacts_seq", "campaign_id", "seq", unique=True),
         Index("ix_campaign_contacts_status", "campaign_id", "status"),
+        # Settling a row when its message is accepted looks it up by message.
+        Index("ix_campaign_contacts_message", "campaign_id", "message_id"),
     )
 
     campaign_id: Mapped[uuid.UUID] = mapped_column(

@@ -252,7 +252,12 @@ def send_when_allowed(tenant_id: uuid.UUID, message_id: uuid.UUID, *, bulk: bool
         schedule(SEND_QUEUE, payload, at=at, key=f"send-{message_id}-retry-{reservation.at_ms}")
         return "waiting"
     if reservation.wait_seconds > MAX_INLINE_WAIT_SECONDS:
-        schedule(SEND_QUEUE, {**payload, "reserved": True}, at=at, key=f"send-{message_id}-slot")
+        schedule(
+            SEND_QUEUE,
+            {**payload, "reserved": True},
+            at=at,
+            key=f"send-{message_id}-slot-{reservation.at_ms}",
+        )
         return "scheduled"
     time.sleep(reservation.wait_seconds)
     return deliver(tenant_id, message_id)

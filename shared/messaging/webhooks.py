@@ -197,10 +197,22 @@ def apply_status(tenant_id: uuid.UUID, params: dict[str, str]) -> str:
         ).first()
         if row is None:
             exists = s.scalar(select(Message.id).where(Message.provider_sid == sid))
-            if exists is None:
-                sending.remember_early_status(sid, params)
-                return "early"
-            return "stale"
+            if exists is not None:
+                return "stale"
+    if row is None:
+        # Park it, then look once more: `deliver` records the sid and then reads the parked
+        # statuses, so whichever of the two comes second applies it.
+        sending.remember_early_status(sid, params)
+        with tenant_session(tenant_id) as s:
+            row = s.execute(
+                update(Message)
+                .where(Message.provider_sid == sid, Message.status.in_(earlier))
+                .values(**values)
+                .returning(Message.id, Message.contact_id, Message.number_id, Message.campaign_id)
+            ).first()
+        if row is None:
+            return "early"
+    with tenant_session(tenant_id) as s:
         if code == OPTED_OUT_CODE and row.contact_id:
             sending.opt_out(
                 s,
