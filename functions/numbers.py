@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from shared.http.function import HttpFunction, Request
-from shared.http.problems import not_found
 from shared.messaging import numbers, schemas
 
 app = HttpFunction("numbers")
@@ -34,12 +33,7 @@ def purchase_number(req: Request, body: schemas.PurchaseIn) -> schemas.NumberOut
 
 @app.operation
 def get_number(req: Request, number_id: uuid.UUID) -> schemas.NumberOut:
-    for number in numbers.list_numbers(
-        req.require_principal(), schemas.NumberQuery(limit=200)
-    ).data:
-        if number.id == number_id:
-            return number
-    raise not_found("Number")
+    return numbers.get_number(req.require_principal(), number_id)
 
 
 @app.operation

@@ -58,6 +58,11 @@ def _get_number(s: Session, number_id: uuid.UUID) -> PhoneNumber:
     return number
 
 
+def get_number(principal: Principal, number_id: uuid.UUID) -> schemas.NumberOut:
+    with tenant_session(principal.tenant_id) as s:
+        return schemas.NumberOut.model_validate(_get_number(s, number_id))
+
+
 def list_numbers(principal: Principal, query: schemas.NumberQuery) -> schemas.NumberList:
     with tenant_session(principal.tenant_id) as s:
         stmt = select(PhoneNumber)
