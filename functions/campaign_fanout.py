@@ -1,4 +1,4 @@
-"""campaign-fanout: consumer of campaign.launched; publishes the send batches."""
+"""campaign-fanout: consumer of campaign.launched; schedules the send batches."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from shared.queue.events import Envelope
 def consume(envelope: Envelope) -> None:
     event = envelope.event()
     assert isinstance(event, CampaignLaunched)
-    fan_out(event.tenant_id, event.campaign_id)
+    fan_out(event.tenant_id, event.campaign_id, launch_id=str(envelope.id))
 
 
 handler = event_handler(consume)

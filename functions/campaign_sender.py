@@ -1,17 +1,17 @@
-"""campaign-sender: consumer of campaign.batch; sends one slice of the audience."""
+"""campaign-sender: the target of the `campaign-batches` queue; sends one audience slice."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.campaigns.engine import send_batch
 from shared.campaigns.events import CampaignBatch
-from shared.queue.entry import event_handler
-from shared.queue.events import Envelope
+from shared.queue.entry import task_handler
 
 
-def consume(envelope: Envelope) -> None:
-    event = envelope.event()
-    assert isinstance(event, CampaignBatch)
-    send_batch(event.tenant_id, event.campaign_id, event.seq_from, event.seq_to)
+def run(payload: dict[str, Any]) -> None:
+    batch = CampaignBatch.model_validate(payload)
+    send_batch(batch.tenant_id, batch.campaign_id, batch.seq_from, batch.seq_to)
 
 
-handler = event_handler(consume)
+handler = task_handler(run)

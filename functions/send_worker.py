@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shared.messaging.sending import deliver, send_when_allowed
+from shared.messaging.delivery import deliver, send_when_allowed
 from shared.queue.entry import task_handler
 
 

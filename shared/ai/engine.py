@@ -358,7 +358,7 @@ def _answer(task: ReplyTask, job: Job) -> str:
         return _retry_or_flag(task, exc)
     outcome, message_id = store(task.tenant_id, task.conversation_id, job, result)
     if message_id is not None:
-        from shared.messaging.sending import send_when_allowed
+        from shared.messaging.delivery import send_when_allowed
 
         send_when_allowed(task.tenant_id, message_id, bulk=False)
     plan_reply(task.tenant_id, task.conversation_id)  # anything that came in meanwhile

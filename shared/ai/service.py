@@ -21,7 +21,7 @@ from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
 from shared.http.problems import Problem, conflict, field_error, not_found
-from shared.messaging import sending
+from shared.messaging import delivery, sending
 from shared.messaging.schemas import MessageOut
 from shared.providers import anthropic as claude
 from shared.tenancy.principal import Principal
@@ -159,7 +159,7 @@ def send_draft(
         s.delete(draft)
         conversation.consecutive_ai_replies = 0
         message_id = message.id
-    sending.send_when_allowed(principal.tenant_id, message_id, bulk=False)
+    delivery.send_when_allowed(principal.tenant_id, message_id, bulk=False)
     return sending.get_message(principal, message_id)
 
 

@@ -1,51 +1,82 @@
 """The campaign pipeline: fan-out into batches, and the batch sender.
 
-fan_out (on campaign.launched) publishes `campaign.batch` events over the frozen
-audience's seq range. send_batch takes the batch's pending rows (row locks, SKIP LOCKED, so
-two copies of a batch never take the same contact), checks suppression at send time,
-renders, picks each contact's DID (sticky, round-robin), records the messages as `queued`
-in one transaction, then hands each to the throttled send path: sent within the next
-second, or scheduled for its slot. Redelivered batches and tasks change nothing: rows
-already queued are only re-dispatched, and a message is claimed once.
+fan_out (on campaign.launched) slices the frozen audience into batches by seq and
+schedules them on the `campaign-batches` queue at the pace the campaign can send (its
+pool's capacity, within the plan, account and campaign caps), about a second's worth
+each: batches arrive when there is capacity for them, not all at once. Task names are
+derived from the launch event, so a redelivered event schedules nothing twice.
+
+send_batch takes the batch's pending rows (row locks, SKIP LOCKED, so two copies of a
+batch never take the same contact), checks suppression at send time, renders, picks each
+contact's DID (sticky, round-robin) and records the messages as `queued` in one
+transaction. It reserves rate slots for the whole batch in one Lua call and dispatches
+what has a slot within the horizon (claim, provider calls at their slots, record, each
+batched). The rest stays `queued`, and the batch is scheduled again for when its next
+slot opens. Redelivered batches and tasks change nothing: a message is claimed once.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from shared.billing.plans import plan_mps
 from shared.campaigns.events import CampaignBatch
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.quiet_hours import next_allowed, zone_of
 from shared.campaigns.service import body_of, finish_if_done, render_context
+from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
-from shared.messaging import rotation, sending
-from shared.messaging.models import PhoneNumber
+from shared.messaging import delivery, rotation, sending, throttle
+from shared.messaging.models import Message, PhoneNumber
 from shared.templates.render import compile_template
+from shared.templates.segments import analyze
 from shared.tenancy.models import Tenant
 
 log = logging.getLogger("campaigns")
+BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
-_pool: ThreadPoolExecutor | None = None
+BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
+# An audience row follows its message once the provider has answered (`sending`: not yet).
+SETTLED_ROW = {
+    "sent": "sent",
+    "delivered": "sent",
+    "undelivered": "sent",
+    "failed": "failed",
+    "suppressed": "skipped",
+}
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="campaign-send")
-    return _pool
+def campaign_rate(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> float:
+    """Segments per second the campaign can send: its pool within every cap."""
+    pool = rotation.pool_dids(s, campaign.pool_id) if campaign.pool_id else []
+    plan = s.scalar(select(Tenant.plan).where(Tenant.id == tenant_id))
+    rates = [
+        sum(d.mps for d in pool),
+        plan_mps(plan),
+        get_settings().provider_account_mps,
+        campaign.rate_cap_mps or float("inf"),
+    ]
+    return max(0.0, min(rates)) * (1 - throttle.HEADROOM)
 
 
-def fan_out(tenant_id: uuid.UUID, campaign_id: uuid.UUID, batch_size: int = BATCH_SIZE) -> int:
-    from shared.queue import publish
+def fan_out(
+    tenant_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    batch_size: int = BATCH_SIZE,
+    launch_id: str | None = None,
+) -> int:
+    """Schedule the campaign's batches at its pace. `launch_id` (the launch event's id)
+    names the tasks, so a redelivered launch event schedules nothing twice."""
+    from shared.queue import schedule
 
     with tenant_session(tenant_id) as s:
         campaign = s.get(Campaign, campaign_id)
@@ -63,17 +94,37 @@ def fan_out(tenant_id: uuid.UUID, campaign_id: uuid.UUID, batch_size: int = BATC
             .scalars()
             .all()
         )
+        rate = campaign_rate(s, tenant_id, campaign)
+        segments = analyze(body_of(s, campaign)).segments  # before rendering: an estimate
+    per_second = rate / max(1, segments)
+    size = max(1, min(batch_size, int(per_second * BATCH_SECONDS))) if rate else batch_size
+    spacing = size / per_second if rate else 0.0
+    start = datetime.now(UTC)
+    launch = launch_id or uuid.uuid4().hex
     batches = 0
-    for i in range(0, len(seqs), batch_size):
-        chunk = seqs[i : i + batch_size]
-        publish(
-            "campaign.batch",
-            CampaignBatch(
-                tenant_id=tenant_id, campaign_id=campaign_id, seq_from=chunk[0], seq_to=chunk[-1]
-            ),
+    for i in range(0, len(seqs), size):
+        chunk = seqs[i : i + size]
+        batch = CampaignBatch(
+            tenant_id=tenant_id, campaign_id=campaign_id, seq_from=chunk[0], seq_to=chunk[-1]
+        )
+        schedule(
+            BATCH_QUEUE,
+            batch.model_dump(mode="json"),
+            at=start + timedelta(seconds=batches * spacing),
+            key=f"batch-{launch}-{chunk[0]}",
         )
         batches += 1
     return batches
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A queued message of the batch, and what its rate reservation needs."""
+
+    message_id: uuid.UUID
+    number_id: uuid.UUID | None
+    mps: float | None
+    segments: int
 
 
 def send_batch(
@@ -81,8 +132,8 @@ def send_batch(
 ) -> dict[str, int]:
     from shared.queue import schedule
 
-    counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0}
-    ready: list[uuid.UUID] = []
+    counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
+    planned: list[Planned] = []
     deferred: list[tuple[uuid.UUID, datetime]] = []
     with tenant_session(tenant_id) as s:
         campaign = s.get(Campaign, campaign_id)
@@ -103,13 +154,41 @@ def send_batch(
             .order_by(CampaignContact.seq)
             .with_for_update(of=CampaignContact, skip_locked=True)
         ).all()
-        pending = [(cc, c) for cc, c in rows if cc.status == "pending"]
-        for cc, _ in rows:
-            if cc.status == "queued" and cc.message_id:
-                ready.append(cc.message_id)  # a redelivery or a resume: dispatch again
-                counts["redispatched"] += 1
-        conversations = _conversations(s, tenant_id, [c.id for _, c in pending])
         clock = datetime.now(UTC)
+
+        def due(contact: Contact) -> datetime:
+            if not quiet:
+                return clock
+            zone = zone_of(contact.phone, contact.timezone)
+            return next_allowed(clock, zone, quiet["start"], quiet["end"])
+
+        # Rows queued already (a retry of this batch, a redelivery, a resume): their
+        # messages are sent again only if still queued, and never in quiet hours. A row
+        # whose message went further (its sender died before recording the answer) is
+        # settled here.
+        requeued = {
+            cc.message_id: (cc, c) for cc, c in rows if cc.status == "queued" and cc.message_id
+        }
+        if requeued:
+            for m in s.execute(
+                select(
+                    Message.id, Message.status, Message.number_id, Message.segments, PhoneNumber.mps
+                )
+                .outerjoin(PhoneNumber, PhoneNumber.id == Message.number_id)
+                .where(Message.id.in_(list(requeued)))
+            ):
+                cc, contact = requeued[m.id]
+                if m.status != "queued":
+                    cc.status = SETTLED_ROW.get(m.status, cc.status)
+                    continue
+                when = due(contact)
+                if when > clock:
+                    deferred.append((m.id, when))
+                else:
+                    planned.append(Planned(m.id, m.number_id, m.mps, m.segments))
+                counts["redispatched"] += 1
+        pending = [(cc, c) for cc, c in rows if cc.status == "pending"]
+        conversations = _conversations(s, tenant_id, [c.id for _, c in pending])
         created: list[tuple[CampaignContact, uuid.UUID]] = []
         for cc, contact in pending:
             if contact.opted_out or contact.erased_at is not None:
@@ -136,35 +215,50 @@ def send_batch(
             conversation.last_campaign_id = campaign_id
             created.append((cc, message.id))
             counts["queued"] += 1
-            due = clock
-            if quiet:
-                due = next_allowed(
-                    clock, zone_of(contact.phone, contact.timezone), quiet["start"], quiet["end"]
-                )
-            if due > clock:
-                deferred.append((message.id, due))
+            when = due(contact)
+            if when > clock:
+                deferred.append((message.id, when))
                 counts["deferred"] += 1
             else:
-                ready.append(message.id)
+                planned.append(Planned(message.id, did.id, did.mps, message.segments))
         # Messages first, then the rows that point at them (one flush for the batch).
         s.flush()
         for cc, message_id in created:
             cc.status = "queued"
             cc.message_id = message_id
-        if not rows:
+        if not rows or not planned:
             finish_if_done(s, campaign_id)
-    for message_id, due in deferred:
+        sender = delivery.sender_for(s, tenant_id) if planned else None
+        cap = delivery.campaign_cap(s, campaign_id)
+    for message_id, when in deferred:
         schedule(
-            sending.SEND_QUEUE,
+            delivery.SEND_QUEUE,
             {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": True},
-            at=due,
-            key=f"send-{message_id}-quiet",
+            at=when,
+            key=f"send-{message_id}-quiet-{int(when.timestamp())}",
         )
-    futures = [
-        _executor().submit(sending.send_when_allowed, tenant_id, m, bulk=True) for m in ready
+    if sender is None:
+        return counts
+    reservations = throttle.reserve_many(
+        [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in planned], bulk=True
+    )
+    slots = [
+        (p.message_id, r.at_ms) for p, r in zip(planned, reservations, strict=True) if r.granted
     ]
-    for future in futures:
-        future.result()
+    retry_at = [r.at_ms for r in reservations if not r.granted]
+    if retry_at:
+        # No slot within the horizon for these: the batch comes back when the next opens.
+        counts["waiting"] = len(retry_at)
+        schedule(
+            BATCH_QUEUE,
+            CampaignBatch(
+                tenant_id=tenant_id, campaign_id=campaign_id, seq_from=seq_from, seq_to=seq_to
+            ).model_dump(mode="json"),
+            at=datetime.fromtimestamp(min(retry_at) / 1000, UTC),
+            key=f"batch-{campaign_id}-{seq_from}-retry-{min(retry_at)}",
+        )
+    if slots:
+        delivery.dispatch(tenant_id, slots, sender=sender)
     return counts
 
 

@@ -45,7 +45,7 @@ from shared.conversations.models import Conversation, ConversationRead
 from shared.db.session import tenant_session
 from shared.http.pagination import decode_cursor, encode_cursor
 from shared.http.problems import Problem, conflict, field_error, not_found, validation_failed
-from shared.messaging import sending
+from shared.messaging import delivery, sending
 from shared.messaging.models import BODY_TSVECTOR, Message
 from shared.messaging.schemas import MessageOut
 from shared.templates.render import render
@@ -513,6 +513,6 @@ def reply(
         if principal.user_id is not None:
             _mark_read(s, tenant_id, conversation_id, principal.user_id)
         message_id = message.id
-    sending.send_when_allowed(tenant_id, message_id, bulk=False)
+    delivery.send_when_allowed(tenant_id, message_id, bulk=False)
     with _session(principal) as s:
         return MessageOut.model_validate(s.get_one(Message, message_id)), True

@@ -42,7 +42,7 @@ def stuck_messages(
 def reconcile_message(
     tenant_id: uuid.UUID, message_id: uuid.UUID, grace: timedelta = RESEND_GRACE
 ) -> str:
-    from shared.messaging.sending import record_accepted, send_when_allowed
+    from shared.messaging.delivery import Accepted, record_accepted, send_when_allowed
     from shared.messaging.webhooks import apply_status
 
     with tenant_session(tenant_id) as s:
@@ -60,7 +60,7 @@ def reconcile_message(
             fresh = [m for m in found if m.sid not in known]
             if fresh:
                 sid = fresh[0].sid
-                record_accepted(tenant_id, message_id, sid)
+                record_accepted(tenant_id, [Accepted(message_id, sid, None, sending_at)])
                 apply_status(
                     tenant_id,
                     {
@@ -68,6 +68,7 @@ def reconcile_message(
                         "MessageStatus": fresh[0].status,
                         "ErrorCode": str(fresh[0].error_code or ""),
                     },
+                    message_id=message_id,
                 )
                 return "found"
             if datetime.now(UTC) - sending_at < grace:

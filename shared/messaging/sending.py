@@ -1,49 +1,30 @@
-"""The single-send path: every outbound SMS (API, inbox, AI, campaigns, keyword replies).
-
-1. `queue_message` records the message as `queued` (opt-out checked, sender chosen).
-2. `deliver` claims it with a conditional UPDATE (queued → sending) and commits the claim
-   before calling the provider, so a duplicate task is a no-op and a crash leaves the
-   message in `sending`, to be reconciled against the provider, never blindly resent.
-3. The provider's answer is recorded: the provider id (status stays `sending` until the
-   callbacks move it on), a permanent failure, a transient one (back to `queued` and
-   retried later through the queue), or an unknown outcome (left for reconciliation).
-"""
+"""Outbound messages and consent: every SMS we send (API, inbox, AI, campaigns, keyword
+replies) is first recorded here as `queued`, with its contact, thread and sender number
+chosen and its opt-out checked; `shared.messaging.delivery` takes it from there. Opt-out
+and opt-in are recorded here too, with the consent event that explains them."""
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
 import phonenumbers
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from shared.billing.plans import plan_mps
-from shared.cache import get_redis
-from shared.config import get_settings
 from shared.contacts.models import ConsentEvent, Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
 from shared.http.problems import conflict, field_error, not_found
-from shared.messaging import schemas, throttle
-from shared.messaging.accounts import messaging_service_sid, provider_for
-from shared.messaging.events import ContactOptedOut
-from shared.messaging.models import Message, NumberPoolMember, PhoneNumber, TwilioConfig
-from shared.messaging.numbers import webhook_urls
-from shared.providers.sms import OPTED_OUT_CODE, Outcome, ProviderError
+from shared.messaging import schemas
+from shared.messaging.models import Message, NumberPoolMember, PhoneNumber
 from shared.templates.segments import analyze
 from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
 log = logging.getLogger("sending")
-SEND_QUEUE = "sends"
-MAX_TRANSIENT_ATTEMPTS = 6
-MAX_INLINE_WAIT_SECONDS = 1.0
 
 
 def now() -> datetime:
@@ -208,224 +189,11 @@ def send_message(
             idempotency_key=idempotency_key,
         )
         message_id = message.id
+    from shared.messaging.delivery import send_when_allowed
+
     send_when_allowed(tenant_id, message_id, bulk=False)
     with tenant_session(tenant_id) as s:
         return schemas.MessageOut.model_validate(s.get_one(Message, message_id)), True
-
-
-def buckets_for(s: Session, tenant_id: uuid.UUID, message: Message) -> list[throttle.Bucket]:
-    """Every rate a send consumes: its DID, the workspace's plan, the provider account, and
-    the campaign's own cap when it has one."""
-    from shared.campaigns.models import Campaign
-
-    tenant = s.get_one(Tenant, tenant_id)
-    number = s.get(PhoneNumber, message.number_id) if message.number_id else None
-    account = s.scalar(select(TwilioConfig.account_sid)) or f"simulator:{tenant_id}"
-    buckets = [
-        throttle.tenant_bucket(tenant_id, plan_mps(tenant.plan)),
-        throttle.account_bucket(account, get_settings().provider_account_mps),
-    ]
-    if number is not None:
-        buckets.append(throttle.did_bucket(number.id, number.mps))
-    if message.campaign_id:
-        cap = s.scalar(select(Campaign.rate_cap_mps).where(Campaign.id == message.campaign_id))
-        if cap:
-            buckets.append(throttle.campaign_bucket(message.campaign_id, cap))
-    return buckets
-
-
-def send_when_allowed(tenant_id: uuid.UUID, message_id: uuid.UUID, *, bulk: bool) -> str:
-    """Reserve a rate slot, then send now (a wait under a second) or at the slot, via the
-    queue. Nothing sleeps longer than that, nothing polls."""
-    from shared.queue import schedule
-
-    with tenant_session(tenant_id) as s:
-        message = s.get(Message, message_id)
-        if message is None or message.status != "queued":
-            return "not-queued"
-        reservation = throttle.reserve(
-            buckets_for(s, tenant_id, message), message.segments, bulk=bulk
-        )
-    at = datetime.fromtimestamp(reservation.at_ms / 1000, UTC)
-    payload = {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": bulk}
-    if not reservation.granted:
-        schedule(SEND_QUEUE, payload, at=at, key=f"send-{message_id}-retry-{reservation.at_ms}")
-        return "waiting"
-    if reservation.wait_seconds > MAX_INLINE_WAIT_SECONDS:
-        schedule(
-            SEND_QUEUE,
-            {**payload, "reserved": True},
-            at=at,
-            key=f"send-{message_id}-slot-{reservation.at_ms}",
-        )
-        return "scheduled"
-    time.sleep(reservation.wait_seconds)
-    return deliver(tenant_id, message_id)
-
-
-def _pace_did(tenant_id: uuid.UUID, message_id: uuid.UUID) -> datetime | None:
-    """Wait for the DID's dispatch guard; the dispatch time, or None if far behind."""
-    with tenant_session(tenant_id) as s:
-        row = s.execute(
-            select(Message.segments, PhoneNumber.id, PhoneNumber.mps)
-            .join(PhoneNumber, PhoneNumber.id == Message.number_id)
-            .where(Message.id == message_id, Message.status == "queued")
-        ).first()
-    if row is None:
-        return now()  # nothing to send, or no DID: the claim below decides
-    granted = throttle.pace(throttle.did_bucket(row.id, row.mps), row.segments)
-    return datetime.fromtimestamp(granted, UTC) if granted is not None else None
-
-
-def deliver(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
-    """Hand one queued message to the provider. Returns what happened (for logs and tests)."""
-    dispatched_at = _pace_did(tenant_id, message_id)
-    if dispatched_at is None:
-        # Far behind its slot: take a fresh reservation rather than wait here.
-        from shared.queue import schedule
-
-        schedule(
-            SEND_QUEUE,
-            {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": False},
-            key=f"send-{message_id}-repace-{int(time.time())}",
-        )
-        return "repaced"
-    with tenant_session(tenant_id) as s:
-        from shared.campaigns.models import Campaign
-
-        # A campaign message goes only while its campaign runs: pause stops it here.
-        running = select(Campaign.id).where(
-            Campaign.id == Message.campaign_id, Campaign.status == "running"
-        )
-        claimed = s.scalar(
-            update(Message)
-            .where(
-                Message.id == message_id,
-                Message.status == "queued",
-                Message.campaign_id.is_(None) | running.exists(),
-            )
-            .values(status="sending", sending_at=dispatched_at, attempts=Message.attempts + 1)
-            .returning(Message)
-        )
-        if claimed is None:
-            return "not-queued"  # a duplicate task, or already handled
-        contact = s.get(Contact, claimed.contact_id) if claimed.contact_id else None
-        if contact is not None and contact.opted_out and claimed.sender_type != "system":
-            # Suppression at send time: an opt-out that arrived after queueing wins.
-            claimed.status = "suppressed"
-            claimed.error_message = "contact opted out"
-            if claimed.campaign_id is not None:
-                _settle_audience_row(s, claimed.campaign_id, claimed.id, "skipped")
-            return "suppressed"
-        provider = provider_for(s, tenant_id)
-        service_sid = messaging_service_sid(s) if claimed.provider == "twilio" else None
-        attempt = claimed.attempts
-        media = (claimed.media_urls or {}).get("urls")
-        params: dict[str, Any] = {
-            "from_": claimed.from_number,
-            "to": claimed.to_number,
-            "body": claimed.body or "",
-            "status_callback": webhook_urls()[1],
-            "media_urls": media,
-            "messaging_service_sid": service_sid,
-        }
-    try:
-        sent = provider.send(**params)
-    except ProviderError as exc:
-        return _record_failure(tenant_id, message_id, exc, attempt)
-    record_accepted(tenant_id, message_id, sent.sid, sent.segments)
-    return "sent"
-
-
-def record_accepted(
-    tenant_id: uuid.UUID, message_id: uuid.UUID, sid: str, segments: int | None = None
-) -> None:
-    """The provider has the message: keep its id, settle the campaign row, and apply any
-    status callback that overtook this answer."""
-    with tenant_session(tenant_id) as s:
-        campaign_id = s.scalar(
-            update(Message)
-            .where(Message.id == message_id)
-            .values(provider_sid=sid, segments=segments or Message.segments)
-            .returning(Message.campaign_id)
-        )
-        if campaign_id is not None:
-            _settle_audience_row(s, campaign_id, message_id, "sent")
-    apply_early_statuses(tenant_id, sid)
-
-
-def _settle_audience_row(
-    s: Session, campaign_id: uuid.UUID, message_id: uuid.UUID, status: str
-) -> None:
-    from shared.campaigns.models import CampaignContact
-    from shared.campaigns.service import finish_if_done
-
-    s.execute(
-        update(CampaignContact)
-        .where(CampaignContact.campaign_id == campaign_id, CampaignContact.message_id == message_id)
-        .values(status=status)
-    )
-    finish_if_done(s, campaign_id)
-
-
-def _record_failure(
-    tenant_id: uuid.UUID, message_id: uuid.UUID, exc: ProviderError, attempt: int
-) -> str:
-    from shared.messaging.health import record_outcome
-    from shared.queue import publish, schedule
-
-    if exc.outcome is Outcome.UNKNOWN:
-        # The provider may have the message: leave it `sending` for reconciliation.
-        log.warning("unknown outcome for %s: %s", message_id, exc)
-        with tenant_session(tenant_id) as s:
-            s.execute(
-                update(Message).where(Message.id == message_id).values(error_message=str(exc)[:500])
-            )
-        return "unknown"
-    if exc.outcome is Outcome.TRANSIENT and attempt < MAX_TRANSIENT_ATTEMPTS:
-        with tenant_session(tenant_id) as s:
-            s.execute(
-                update(Message)
-                .where(Message.id == message_id, Message.status == "sending")
-                .values(status="queued", error_code=exc.code, error_message=str(exc)[:500])
-            )
-        delay = min(300, 2**attempt)
-        schedule(
-            SEND_QUEUE,
-            {"tenant_id": str(tenant_id), "message_id": str(message_id)},
-            at=now() + timedelta(seconds=delay),
-            key=f"send-{message_id}-{attempt}",
-        )
-        return "retrying"
-    opted_out_contact: uuid.UUID | None = None
-    with tenant_session(tenant_id) as s:
-        message = s.get_one(Message, message_id)
-        number_id, campaign_id = message.number_id, message.campaign_id
-        message.status = "failed"
-        message.failed_at = now()
-        message.error_code = exc.code
-        message.error_message = str(exc)[:500]
-        if message.campaign_id is not None:
-            _settle_audience_row(s, message.campaign_id, message_id, "failed")
-        if exc.code == OPTED_OUT_CODE and message.contact_id:
-            opted_out_contact = message.contact_id
-            opt_out(
-                s,
-                tenant_id,
-                message.contact_id,
-                source="provider_error",
-                reason=f"provider error {exc.code}",
-                message_id=message_id,
-            )
-    record_outcome(tenant_id, number_id, campaign_id, failed=True, error_code=exc.code)
-    if opted_out_contact:
-        publish(
-            "contact.opted_out",
-            ContactOptedOut(
-                tenant_id=tenant_id, contact_id=opted_out_contact, source="provider_error"
-            ),
-        )
-    return "failed"
 
 
 def opt_out(
@@ -487,27 +255,6 @@ def opt_in(
     return changed
 
 
-# --- status callbacks that overtake the send's answer --------------------------------
-
-
-def _early_key(sid: str) -> str:
-    return f"sms:early-status:{sid}"
-
-
-def remember_early_status(sid: str, params: dict[str, str]) -> None:
-    """A callback for a sid not recorded yet: keep it until `deliver` records the sid."""
-    r = get_redis()
-    r.rpush(_early_key(sid), json.dumps(params))
-    r.expire(_early_key(sid), 3600)
-
-
-def apply_early_statuses(tenant_id: uuid.UUID, sid: str) -> None:
-    from shared.messaging.webhooks import apply_status
-
-    for raw in get_redis().lrange(_early_key(sid), 0, -1):
-        apply_status(tenant_id, json.loads(raw))
-
-
 def get_message(principal: Principal, message_id: uuid.UUID) -> schemas.MessageOut:
     with tenant_session(principal.tenant_id) as s:
         message = s.get(Message, message_id)
@@ -543,4 +290,4 @@ def list_messages(principal: Principal, query: schemas.MessageQuery) -> schemas.
         )
 
 
-__all__ = ["deliver", "send_message"]
+__all__ = ["new_outbound", "send_message"]

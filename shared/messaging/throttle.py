@@ -25,27 +25,48 @@ BULK_HORIZON_MS = 1000
 # nominal capacity.
 HEADROOM = 0.02
 
-# KEYS: bucket keys. ARGV: cost, horizon_ms (-1: none), then one interval per bucket
-# (milliseconds per segment). Returns {slot_ms, now_ms, granted (1/0)}.
+# One call reserves for a whole batch of sends, in order, each over its own buckets.
+# KEYS: every bucket key the batch uses. ARGV: horizon_ms (-1: none), the number of sends,
+# then per send: cost, the count of its buckets, and per bucket its KEYS index and
+# interval (milliseconds per segment). Returns now_ms, then per send: slot_ms and granted
+# (1/0); a refused send's slot is when to try again. Each key is read and written once.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local cost = tonumber(ARGV[1])
-local horizon = tonumber(ARGV[2])
-local slot = now
+local horizon = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local tat, changed = {}, {}
+for i, key in ipairs(KEYS) do tat[i] = tonumber(redis.call('GET', key) or '0') end
+local out = {now}
+local a = 3
+for m = 1, n do
+  local cost = tonumber(ARGV[a])
+  local k = tonumber(ARGV[a + 1])
+  local slot = now
+  for j = 0, k - 1 do
+    local v = tat[tonumber(ARGV[a + 2 + 2 * j])]
+    if v > slot then slot = v end
+  end
+  if horizon >= 0 and slot - now > horizon then
+    out[#out + 1] = slot - horizon
+    out[#out + 1] = 0
+  else
+    for j = 0, k - 1 do
+      local i = tonumber(ARGV[a + 2 + 2 * j])
+      tat[i] = slot + cost * tonumber(ARGV[a + 3 + 2 * j])
+      changed[i] = true
+    end
+    out[#out + 1] = slot
+    out[#out + 1] = 1
+  end
+  a = a + 2 + 2 * k
+end
 for i, key in ipairs(KEYS) do
-  local tat = tonumber(redis.call('GET', key) or '0')
-  if tat > slot then slot = tat end
+  if changed[i] then
+    redis.call('SET', key, tat[i], 'PX', math.ceil(tat[i] - now + 60000))
+  end
 end
-if horizon >= 0 and slot - now > horizon then
-  return {slot - horizon, now, 0}
-end
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 + i])
-  local tat = slot + cost * interval
-  redis.call('SET', key, tat, 'PX', math.ceil(math.max(1000, tat - now + 60000)))
-end
-return {slot, now, 1}
+return out
 """
 
 
@@ -86,14 +107,25 @@ _pace_script = None
 
 
 def reserve(buckets: list[Bucket], cost: int, *, bulk: bool) -> Reservation:
+    return reserve_many([(buckets, cost)], bulk=bulk)[0]
+
+
+def reserve_many(sends: list[tuple[list[Bucket], int]], *, bulk: bool) -> list[Reservation]:
+    """Reserve a slot for each send, in order, in one round trip (a campaign batch)."""
     global _script
+    if not sends:
+        return []
     redis = get_redis()
     if _script is None:
         _script = redis.register_script(_RESERVE)
-    horizon = BULK_HORIZON_MS if bulk else -1
-    args = [max(1, cost), horizon, *[b.interval_ms for b in buckets]]
-    slot, now, granted = _script(keys=[b.key for b in buckets], args=args, client=redis)
-    return Reservation(bool(granted), int(slot), int(now))
+    index: dict[str, int] = {}
+    args: list[float | int] = [BULK_HORIZON_MS if bulk else -1, len(sends)]
+    for buckets, cost in sends:
+        args += [max(1, cost), len(buckets)]
+        for bucket in buckets:
+            args += [index.setdefault(bucket.key, len(index) + 1), bucket.interval_ms]
+    now, *pairs = (int(v) for v in _script(keys=list(index), args=args, client=redis))
+    return [Reservation(bool(pairs[i + 1]), pairs[i], now) for i in range(0, len(pairs), 2)]
 
 
 def pace(bucket: Bucket, cost: int, max_wait: float = 2.0) -> float | None:

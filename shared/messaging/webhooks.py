@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import logging
 import string
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from cachetools import TTLCache
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.db.session import system_session, tenant_session
 from shared.http.problems import Problem
-from shared.messaging import sending
+from shared.messaging import delivery, sending
 from shared.messaging.accounts import auth_token
 from shared.messaging.events import ContactOptedOut, MessageReceived, MessageStatusChanged
 from shared.messaging.health import record_outcome
-from shared.messaging.models import Message, PhoneNumber, ProcessedProviderEvent, TwilioConfig
+from shared.messaging.models import Message, PhoneNumber, TwilioConfig
 from shared.providers.sms import OPTED_OUT_CODE
 from shared.templates.segments import analyze
 from shared.tenancy.models import Tenant
@@ -84,7 +86,28 @@ class Route:
     provider: str
 
 
-def route_for(our_number: str, account_sid: str | None) -> Route | None:
+_ROUTE_TTL_SECONDS = 60.0
+_routes: TTLCache[tuple[str, str], Route] = TTLCache(maxsize=50_000, ttl=_ROUTE_TTL_SECONDS)
+_tokens: TTLCache[uuid.UUID, str] = TTLCache(maxsize=10_000, ttl=_ROUTE_TTL_SECONDS)
+_cache_lock = threading.Lock()
+
+
+def route_for(our_number: str, account_sid: str | None, *, fresh: bool = False) -> Route | None:
+    """The workspace that holds `our_number` (cached a minute: callbacks come in bursts)."""
+    key = (our_number, account_sid or "")
+    if not fresh:
+        with _cache_lock:
+            cached = _routes.get(key)
+        if cached is not None:
+            return cached
+    route = _load_route(our_number, account_sid)
+    if route is not None:
+        with _cache_lock:
+            _routes[key] = route
+    return route
+
+
+def _load_route(our_number: str, account_sid: str | None) -> Route | None:
     with system_session() as s:
         row = s.execute(
             select(PhoneNumber.tenant_id, PhoneNumber.id, PhoneNumber.provider).where(
@@ -101,47 +124,44 @@ def route_for(our_number: str, account_sid: str | None) -> Route | None:
     return None
 
 
-def verify_signature(route: Route, url: str, params: dict[str, str], signature: str) -> None:
-    from twilio.request_validator import RequestValidator  # light: no REST client
-
+def _signing_token(route: Route, *, fresh: bool) -> str | None:
     if route.provider == "simulator":
         from shared.providers.simulator import simulator_auth_token
 
-        token = simulator_auth_token()
-    else:
-        with system_session() as s:
-            config = s.scalar(select(TwilioConfig).where(TwilioConfig.tenant_id == route.tenant_id))
-            if config is None:
-                raise _forbidden()
-            token = auth_token(config)
-    if not signature or not RequestValidator(token).validate(url, params, signature):
-        raise _forbidden()
+        return simulator_auth_token()
+    if not fresh:
+        with _cache_lock:
+            cached = _tokens.get(route.tenant_id)
+        if cached is not None:
+            return cached
+    with system_session() as s:
+        config = s.scalar(select(TwilioConfig).where(TwilioConfig.tenant_id == route.tenant_id))
+        token = auth_token(config) if config is not None else None
+    if token is not None:
+        with _cache_lock:
+            _tokens[route.tenant_id] = token
+    return token
+
+
+def authenticate(
+    our_number: str, account_sid: str | None, url: str, params: dict[str, str], signature: str
+) -> Route:
+    """The workspace behind a webhook, proven by its signature. The route and token come
+    from a short cache; when they do not verify, they are read again once (a number that
+    changed hands, a rotated token) before the request is refused."""
+    from twilio.request_validator import RequestValidator  # light: no REST client
+
+    for fresh in (False, True):
+        route = route_for(our_number, account_sid, fresh=fresh)
+        token = _signing_token(route, fresh=fresh) if route is not None else None
+        if route is not None and token and signature:
+            if RequestValidator(token).validate(url, params, signature):
+                return route
+    raise _forbidden()
 
 
 def _forbidden() -> Problem:
     return Problem(403, "invalid-signature", "Forbidden", "The X-Twilio-Signature is not valid.")
-
-
-def _seen(event_id: str) -> bool:
-    with system_session() as s:
-        return (
-            s.scalar(
-                select(ProcessedProviderEvent.id).where(
-                    ProcessedProviderEvent.provider == "twilio",
-                    ProcessedProviderEvent.event_id == event_id,
-                )
-            )
-            is not None
-        )
-
-
-def _mark_seen(event_id: str, tenant_id: uuid.UUID) -> None:
-    with system_session() as s:
-        s.execute(
-            insert(ProcessedProviderEvent)
-            .values(provider="twilio", event_id=event_id, tenant_id=tenant_id)
-            .on_conflict_do_nothing()
-        )
 
 
 # --- status ---------------------------------------------------------------------------
@@ -157,20 +177,27 @@ def handle_status(url: str, params: dict[str, str], signature: str) -> str:
             "Bad callback",
             "MessageSid and a known MessageStatus are required.",
         )
-    route = route_for(params.get("From", ""), params.get("AccountSid"))
-    if route is None:
-        raise _forbidden()  # not our number: nobody can have signed it for us
-    verify_signature(route, url, params, signature)
-    event_id = f"{sid}:{raw_status}"
-    if _seen(event_id):
-        return "duplicate"
-    result = apply_status(route.tenant_id, params)
-    _mark_seen(event_id, route.tenant_id)
-    return result
+    route = authenticate(params.get("From", ""), params.get("AccountSid"), url, params, signature)
+    return apply_status(route.tenant_id, params, message_id=_named_message(url))
 
 
-def apply_status(tenant_id: uuid.UUID, params: dict[str, str]) -> str:
-    """Move the message forward (never backward: a late `sent` cannot undo `delivered`)."""
+def _named_message(url: str) -> uuid.UUID | None:
+    """Our status callback URLs name their message (`?m=`): found without the sid."""
+    named = parse_qs(urlsplit(url).query).get("m")
+    try:
+        return uuid.UUID(named[0]) if named else None
+    except ValueError:
+        return None
+
+
+def apply_status(
+    tenant_id: uuid.UUID, params: dict[str, str], message_id: uuid.UUID | None = None
+) -> str:
+    """Move the message forward (never backward: a late `sent` cannot undo `delivered`).
+
+    The forward-only UPDATE is what makes callbacks idempotent: a redelivered one matches
+    no row and changes nothing. A callback that names no message and comes before the
+    send's answer recorded its provider id is parked until it does."""
     from shared.queue import publish
 
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
@@ -187,33 +214,25 @@ def apply_status(tenant_id: uuid.UUID, params: dict[str, str]) -> str:
         values["failed_at"] = stamp
     if code:
         values["error_code"] = code
+    target: ColumnElement[bool]
+    if message_id is not None:
+        target = (Message.id == message_id) & (
+            Message.provider_sid.is_(None) | (Message.provider_sid == sid)
+        )
+        values["provider_sid"] = sid
+    else:
+        target = Message.provider_sid == sid
+    forward = (
+        update(Message)
+        .where(target, Message.status.in_(earlier))
+        .values(**values)
+        .returning(Message.id, Message.contact_id, Message.number_id, Message.campaign_id)
+    )
     opted_out: uuid.UUID | None = None
     with tenant_session(tenant_id) as s:
-        row = s.execute(
-            update(Message)
-            .where(Message.provider_sid == sid, Message.status.in_(earlier))
-            .values(**values)
-            .returning(Message.id, Message.contact_id, Message.number_id, Message.campaign_id)
-        ).first()
-        if row is None:
-            exists = s.scalar(select(Message.id).where(Message.provider_sid == sid))
-            if exists is not None:
-                return "stale"
-    if row is None:
-        # Park it, then look once more: `deliver` records the sid and then reads the parked
-        # statuses, so whichever of the two comes second applies it.
-        sending.remember_early_status(sid, params)
-        with tenant_session(tenant_id) as s:
-            row = s.execute(
-                update(Message)
-                .where(Message.provider_sid == sid, Message.status.in_(earlier))
-                .values(**values)
-                .returning(Message.id, Message.contact_id, Message.number_id, Message.campaign_id)
-            ).first()
-        if row is None:
-            return "early"
-    with tenant_session(tenant_id) as s:
-        if code == OPTED_OUT_CODE and row.contact_id:
+        row = s.execute(forward).first()
+        known = row is not None or s.scalar(select(Message.id).where(target)) is not None
+        if row is not None and code == OPTED_OUT_CODE and row.contact_id:
             sending.opt_out(
                 s,
                 tenant_id,
@@ -223,7 +242,16 @@ def apply_status(tenant_id: uuid.UUID, params: dict[str, str]) -> str:
                 message_id=row.id,
             )
             opted_out = row.contact_id
-        message_id = row.id
+    if row is None:
+        if known or message_id is not None:
+            return "stale"  # a redelivery, or overtaken by a later status
+        # Park it, then look once more: the send's record reads the parked statuses after
+        # it writes the sid, so whichever of the two comes second applies it.
+        delivery.remember_early_status(sid, params)
+        with tenant_session(tenant_id) as s:
+            row = s.execute(forward).first()
+        if row is None:
+            return "early"
     if RANK[status] == 3:
         record_outcome(
             tenant_id,
@@ -235,7 +263,7 @@ def apply_status(tenant_id: uuid.UUID, params: dict[str, str]) -> str:
     publish(
         "message.status",
         MessageStatusChanged(
-            tenant_id=tenant_id, message_id=message_id, status=status, error_code=code
+            tenant_id=tenant_id, message_id=row.id, status=status, error_code=code
         ),
     )
     if opted_out:
@@ -253,10 +281,7 @@ def handle_inbound(url: str, params: dict[str, str], signature: str) -> str:
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
     if not sid or not params.get("From") or not params.get("To"):
         raise Problem(400, "bad-callback", "Bad callback", "MessageSid, From and To are required.")
-    route = route_for(params["To"], params.get("AccountSid"))
-    if route is None:
-        raise _forbidden()
-    verify_signature(route, url, params, signature)
+    route = authenticate(params["To"], params.get("AccountSid"), url, params, signature)
     return receive(route, params)
 
 
@@ -363,7 +388,7 @@ def receive(route: Route, params: dict[str, str]) -> str:
         return "duplicate"
     for reply_id in replies:
         schedule(
-            sending.SEND_QUEUE,
+            delivery.SEND_QUEUE,
             {"tenant_id": str(tenant_id), "message_id": str(reply_id)},
             key=f"send-{reply_id}",
         )

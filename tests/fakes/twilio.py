@@ -177,7 +177,7 @@ class FakeTwilio:
         }
 
     def _deliver(self, message: dict[str, Any], final: tuple[str, int | None]) -> None:
-        url = message.pop("_callback", "")
+        url = message.get("_callback", "")
         if not url:
             return
         for status, code in (("sent", None), final):

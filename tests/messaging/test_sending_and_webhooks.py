@@ -5,12 +5,12 @@ from __future__ import annotations
 import urllib.parse
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from shared.contacts.models import ConsentEvent, Contact
 from shared.db.session import system_session
-from shared.messaging.models import Message, ProcessedProviderEvent
+from shared.messaging.models import Message
 from tests.fakes.twilio import FakeTwilio
 from tests.messaging.helpers import connect_twilio, message_status, new_phone, wait_until
 
@@ -62,12 +62,19 @@ def test_send_then_callbacks_move_it_to_delivered(
     assert final["delivered_at"]
 
 
+def _stored(message_id: str) -> tuple[object, ...]:
+    with system_session() as s:
+        m = s.get_one(Message, message_id)
+        return (m.status, m.provider_sid, m.sent_at, m.delivered_at, m.updated_at)
+
+
 def test_status_never_moves_backwards_and_redelivery_changes_nothing(
     api: httpx.Client, fake_twilio: FakeTwilio, gateway_url: str
 ) -> None:
     ws = connect_twilio(api, fake_twilio)
     message = _send(api, ws.headers, new_phone()).json()
     wait_until(lambda: message_status(api, ws.headers, message["id"]) == "delivered")
+    before = _stored(message["id"])
     late = {
         "MessageSid": message["provider_sid"],
         "MessageStatus": "sent",
@@ -75,23 +82,42 @@ def test_status_never_moves_backwards_and_redelivery_changes_nothing(
         "To": message["to_number"],
         "AccountSid": ws.sid,
     }
-    assert (
-        _signed_post(api, gateway_url, "/webhooks/twilio/status", late, ws.token).status_code == 200
-    )
-    assert message_status(api, ws.headers, message["id"]) == "delivered"
     again = {**late, "MessageStatus": "delivered"}
-    for _ in range(2):
-        assert (
-            _signed_post(api, gateway_url, "/webhooks/twilio/status", again, ws.token).status_code
-            == 200
-        )
+    for params in (late, again, again):
+        for path in ("/webhooks/twilio/status", f"/webhooks/twilio/status?m={message['id']}"):
+            assert _signed_post(api, gateway_url, path, params, ws.token).status_code == 200
+    assert _stored(message["id"]) == before
+
+
+def test_a_callback_naming_its_message_is_applied_before_the_sid_is_recorded(
+    api: httpx.Client, fake_twilio: FakeTwilio, gateway_url: str
+) -> None:
+    ws = connect_twilio(api, fake_twilio)
+    message = _send(api, ws.headers, new_phone()).json()
+    (sent,) = fake_twilio.sent_to(message["to_number"])
+    assert sent["_callback"].endswith(f"/webhooks/twilio/status?m={message['id']}")
+    wait_until(lambda: message_status(api, ws.headers, message["id"]) == "delivered")
+    with system_session() as s:  # as if the send's answer were still on its way
+        m = s.get_one(Message, message["id"])
+        m.status, m.provider_sid, m.delivered_at = "sending", None, None
+    params = {
+        "MessageSid": message["provider_sid"],
+        "MessageStatus": "delivered",
+        "From": ws.number["phone_number"],
+        "To": message["to_number"],
+        "AccountSid": ws.sid,
+    }
+    path = f"/webhooks/twilio/status?m={message['id']}"
+    assert _signed_post(api, gateway_url, path, params, ws.token).status_code == 200
+    status, sid, _, delivered_at, _ = _stored(message["id"])
+    assert (status, sid) == ("delivered", message["provider_sid"])
+    assert delivered_at is not None
+    # Another message's sid cannot be written through a callback naming this one.
     with system_session() as s:
-        count = s.scalar(
-            select(func.count())
-            .select_from(ProcessedProviderEvent)
-            .where(ProcessedProviderEvent.event_id == f"{message['provider_sid']}:delivered")
-        )
-    assert count == 1
+        s.get_one(Message, message["id"]).status = "sending"
+    other = {**params, "MessageSid": "SM" + "f" * 32}
+    assert _signed_post(api, gateway_url, path, other, ws.token).status_code == 200
+    assert _stored(message["id"])[:2] == ("sending", message["provider_sid"])
 
 
 def test_bad_or_missing_signature_is_403_and_stores_nothing(

@@ -1,0 +1,486 @@
+"""Delivery: from a `queued` message to the provider's answer, for one message or a batch.
+
+1. Rate: a slot is reserved over every bucket the send uses (one Lua call for a batch).
+   Without a slot in the next second the message is scheduled for its slot: nothing
+   sleeps longer than that, nothing polls.
+2. Claim: one conditional UPDATE (queued -> sending) for the whole batch, committed before
+   any provider call, so a duplicate task is a no-op and a crash leaves `sending` for the
+   reconciler, never a blind resend. Contacts that opted out since queueing are suppressed
+   in the same transaction.
+3. Dispatch: at its slot, the DID's dispatch guard, then the provider call. The status
+   callback URL names the message, so callbacks find it even before its provider id is
+   recorded.
+4. Record: the provider ids and the audience rows of the batch in one transaction.
+   Failures are classified: permanent (failed), transient (queued again, retried later),
+   unknown outcome (left `sending` for reconciliation).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from shared.billing.plans import plan_mps
+from shared.cache import get_redis
+from shared.config import get_settings
+from shared.contacts.models import Contact
+from shared.db.session import tenant_session
+from shared.messaging import throttle
+from shared.messaging.accounts import provider_for_config
+from shared.messaging.models import Message, PhoneNumber, TwilioConfig
+from shared.messaging.numbers import webhook_urls
+from shared.providers.sms import OPTED_OUT_CODE, Outcome, ProviderError, SmsProvider
+from shared.tenancy.models import Tenant
+
+log = logging.getLogger("delivery")
+SEND_QUEUE = "sends"
+MAX_TRANSIENT_ATTEMPTS = 6
+MAX_INLINE_WAIT_SECONDS = 1.0
+# Provider calls of all batches in this instance share these threads (HTTP waits, so more
+# threads than cores; each batch's calls are queued in slot order).
+DISPATCH_THREADS = 16
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="dispatch")
+        return _pool
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- what every send of a workspace needs, read once per batch -------------------------
+
+
+@dataclass(frozen=True)
+class Sender:
+    """A workspace's provider, the callback URL, and the rates all its sends share."""
+
+    tenant_id: uuid.UUID
+    provider: SmsProvider
+    messaging_service_sid: str | None
+    status_url: str
+    shared_buckets: tuple[throttle.Bucket, ...]  # the workspace's plan, the provider account
+
+    def buckets(
+        self, number_id: uuid.UUID | None, mps: float | None, cap: throttle.Bucket | None
+    ) -> list[throttle.Bucket]:
+        buckets = list(self.shared_buckets)
+        if number_id is not None and mps:
+            buckets.append(throttle.did_bucket(number_id, mps))
+        if cap is not None:
+            buckets.append(cap)
+        return buckets
+
+
+def sender_for(s: Session, tenant_id: uuid.UUID) -> Sender:
+    plan = s.scalar(select(Tenant.plan).where(Tenant.id == tenant_id))
+    config = s.scalar(select(TwilioConfig))
+    account = config.account_sid if config is not None else f"simulator:{tenant_id}"
+    return Sender(
+        tenant_id=tenant_id,
+        provider=provider_for_config(tenant_id, config),
+        messaging_service_sid=config.messaging_service_sid if config is not None else None,
+        status_url=webhook_urls()[1],
+        shared_buckets=(
+            throttle.tenant_bucket(tenant_id, plan_mps(plan)),
+            throttle.account_bucket(account, get_settings().provider_account_mps),
+        ),
+    )
+
+
+def campaign_cap(s: Session, campaign_id: uuid.UUID | None) -> throttle.Bucket | None:
+    from shared.campaigns.models import Campaign
+
+    if campaign_id is None:
+        return None
+    cap = s.scalar(select(Campaign.rate_cap_mps).where(Campaign.id == campaign_id))
+    return throttle.campaign_bucket(campaign_id, cap) if cap else None
+
+
+# --- one message: reserve, then send now or at the slot -------------------------------
+
+
+def send_when_allowed(tenant_id: uuid.UUID, message_id: uuid.UUID, *, bulk: bool) -> str:
+    """Reserve a rate slot, then send now (a wait under a second) or at the slot, via the
+    queue. Returns what happened (for logs and tests)."""
+    from shared.queue import schedule
+
+    with tenant_session(tenant_id) as s:
+        row = s.execute(
+            select(Message.segments, Message.number_id, Message.campaign_id, PhoneNumber.mps)
+            .outerjoin(PhoneNumber, PhoneNumber.id == Message.number_id)
+            .where(Message.id == message_id, Message.status == "queued")
+        ).first()
+        if row is None:
+            return "not-queued"
+        sender = sender_for(s, tenant_id)
+        buckets = sender.buckets(row.number_id, row.mps, campaign_cap(s, row.campaign_id))
+    reservation = throttle.reserve(buckets, row.segments, bulk=bulk)
+    at = datetime.fromtimestamp(reservation.at_ms / 1000, UTC)
+    payload = {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": bulk}
+    if not reservation.granted:
+        schedule(SEND_QUEUE, payload, at=at, key=f"send-{message_id}-retry-{reservation.at_ms}")
+        return "waiting"
+    if reservation.wait_seconds > MAX_INLINE_WAIT_SECONDS:
+        schedule(
+            SEND_QUEUE,
+            {**payload, "reserved": True},
+            at=at,
+            key=f"send-{message_id}-slot-{reservation.at_ms}",
+        )
+        return "scheduled"
+    return dispatch(tenant_id, [(message_id, reservation.at_ms)], sender=sender, inline=True)[
+        message_id
+    ]
+
+
+def deliver(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
+    """Send one queued message whose slot has come. Returns what happened."""
+    return dispatch(tenant_id, [(message_id, 0)], inline=True).get(message_id, "not-queued")
+
+
+# --- a batch: claim, dispatch at the slots, record -------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: uuid.UUID
+    campaign_id: uuid.UUID | None
+    number_id: uuid.UUID | None
+    mps: float | None
+    from_number: str
+    to_number: str
+    body: str
+    media_urls: list[str] | None
+    segments: int
+    attempts: int
+    slot_ms: int
+
+
+@dataclass(frozen=True)
+class Accepted:
+    id: uuid.UUID
+    sid: str
+    segments: int | None
+    dispatched_at: datetime
+
+
+def dispatch(
+    tenant_id: uuid.UUID,
+    slots: Sequence[tuple[uuid.UUID, int]],
+    *,
+    sender: Sender | None = None,
+    inline: bool = False,
+) -> dict[uuid.UUID, str]:
+    """Send messages whose slots (epoch ms) are at most about a second away.
+
+    One transaction claims them all; each is sent at its slot (through the shared dispatch
+    threads, or in this thread when `inline`); one transaction records the answers.
+    Returns each message's outcome: sent, failed, retrying, unknown, repaced, suppressed,
+    or not-queued (a duplicate task, a paused campaign, or already handled)."""
+    outcomes = {message_id: "not-queued" for message_id, _ in slots}
+    with tenant_session(tenant_id) as s:
+        for message_id in _suppress_opted_out(s, [m for m, _ in slots]):
+            outcomes[message_id] = "suppressed"
+        claimed = _claim(s, dict(slots))
+        if not claimed:
+            return outcomes
+        sender = sender or sender_for(s, tenant_id)
+    if inline:
+        results = [_send_one(sender, c) for c in claimed]
+    else:
+        pool = _executor()
+        futures = [pool.submit(_send_one, sender, c) for c in claimed]
+        results = [f.result() for f in futures]
+    accepted = [r for r in results if isinstance(r, Accepted)]
+    if accepted:
+        record_accepted(tenant_id, accepted)
+    for c, result in zip(claimed, results, strict=True):
+        if isinstance(result, Accepted):
+            outcomes[c.id] = "sent"
+        elif isinstance(result, ProviderError):
+            outcomes[c.id] = _record_failure(tenant_id, c.id, result, c.attempts)
+        else:
+            outcomes[c.id] = _repace(tenant_id, c.id)
+    return outcomes
+
+
+def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Suppression at send time: an opt-out that arrived after queueing wins."""
+    rows = s.execute(
+        update(Message)
+        .where(
+            Message.id.in_(message_ids),
+            Message.status == "queued",
+            Message.sender_type != "system",
+            Message.contact_id == Contact.id,
+            Contact.opted_out.is_(True),
+        )
+        .values(status="suppressed", error_message="contact opted out")
+        .returning(Message.id, Message.campaign_id)
+    ).all()
+    _settle_audience_rows(s, [(r.campaign_id, r.id) for r in rows], "skipped")
+    return [r.id for r in rows]
+
+
+def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
+    from shared.campaigns.models import Campaign
+
+    # A campaign message goes only while its campaign runs: pause stops it here.
+    running = select(Campaign.id).where(
+        Campaign.id == Message.campaign_id, Campaign.status == "running"
+    )
+    mps = select(PhoneNumber.mps).where(PhoneNumber.id == Message.number_id).scalar_subquery()
+    rows = s.execute(
+        update(Message)
+        .where(
+            Message.id.in_(list(slots)),
+            Message.status == "queued",
+            Message.campaign_id.is_(None) | running.exists(),
+        )
+        .values(status="sending", sending_at=now(), attempts=Message.attempts + 1)
+        .returning(
+            Message.id,
+            Message.campaign_id,
+            Message.number_id,
+            mps.label("mps"),
+            Message.from_number,
+            Message.to_number,
+            Message.body,
+            Message.media_urls,
+            Message.segments,
+            Message.attempts,
+        )
+    ).all()
+    claimed = [
+        Claimed(
+            id=r.id,
+            campaign_id=r.campaign_id,
+            number_id=r.number_id,
+            mps=r.mps,
+            from_number=r.from_number,
+            to_number=r.to_number,
+            body=r.body or "",
+            media_urls=(r.media_urls or {}).get("urls"),
+            segments=r.segments,
+            attempts=r.attempts,
+            slot_ms=slots[r.id],
+        )
+        for r in rows
+    ]
+    return sorted(claimed, key=lambda c: c.slot_ms)
+
+
+def _send_one(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
+    """At the slot, past the DID's dispatch guard, call the provider. None: not sent, and
+    the claim must be given back (far behind the DID's pace, or the guard unreachable)."""
+    wait = c.slot_ms / 1000 - time.time()
+    if wait > 0:
+        time.sleep(min(wait, MAX_INLINE_WAIT_SECONDS))
+    dispatched = time.time()
+    if c.number_id is not None and c.mps:
+        try:
+            guard = throttle.pace(throttle.did_bucket(c.number_id, c.mps), c.segments)
+        except Exception:  # Redis down: nothing was sent, so it is safe to send later
+            log.warning("dispatch guard unavailable for %s", c.id, exc_info=True)
+            return None
+        if guard is None:
+            return None
+        dispatched = guard
+    try:
+        sent = sender.provider.send(
+            from_=c.from_number,
+            to=c.to_number,
+            body=c.body,
+            status_callback=f"{sender.status_url}?m={c.id}",
+            media_urls=c.media_urls,
+            messaging_service_sid=sender.messaging_service_sid,
+        )
+    except ProviderError as exc:
+        return exc
+    except Exception as exc:  # the request may have left: reconcile, never resend blindly
+        log.exception("provider call for %s ended unexpectedly", c.id)
+        return ProviderError(f"{type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN)
+    return Accepted(c.id, sent.sid, sent.segments, datetime.fromtimestamp(dispatched, UTC))
+
+
+_RECORD = text(
+    "UPDATE messages AS m SET provider_sid = v.sid, sending_at = v.at,"
+    " segments = coalesce(nullif(v.segments, 0), m.segments)"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:sids AS text[]), CAST(:segments AS int[]),"
+    " CAST(:ats AS timestamptz[])) AS v(id, sid, segments, at)"
+    " WHERE m.id = v.id RETURNING m.id, m.campaign_id"
+)
+
+
+def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
+    """The provider has these messages: keep their ids, settle their audience rows, and
+    apply any status callback that overtook the answer without naming the message."""
+    with tenant_session(tenant_id) as s:
+        rows = s.execute(
+            _RECORD,
+            {
+                "ids": [str(a.id) for a in accepted],
+                "sids": [a.sid for a in accepted],
+                "segments": [a.segments or 0 for a in accepted],
+                "ats": [a.dispatched_at for a in accepted],
+            },
+        ).all()
+        _settle_audience_rows(s, [(r.campaign_id, r.id) for r in rows], "sent")
+    try:
+        apply_early_statuses(tenant_id, [a.sid for a in accepted])
+    except Exception:  # Redis lost them: the reconciler settles what callbacks never did
+        log.warning("parked statuses unavailable", exc_info=True)
+
+
+def _settle_audience_rows(
+    s: Session, messages: Sequence[tuple[uuid.UUID | None, uuid.UUID]], status: str
+) -> None:
+    """A campaign's rows for these messages are done; the campaign may be too."""
+    from shared.campaigns.models import CampaignContact
+    from shared.campaigns.service import finish_if_done
+
+    by_campaign: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for campaign_id, message_id in messages:
+        if campaign_id is not None:
+            by_campaign.setdefault(campaign_id, []).append(message_id)
+    for campaign_id, message_ids in by_campaign.items():
+        s.execute(
+            update(CampaignContact)
+            .where(
+                CampaignContact.campaign_id == campaign_id,
+                CampaignContact.message_id.in_(message_ids),
+            )
+            .values(status=status)
+        )
+        finish_if_done(s, campaign_id)
+
+
+def _repace(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
+    """Far behind its DID's pace: give the claim back and take a fresh slot later."""
+    from shared.queue import schedule
+
+    with tenant_session(tenant_id) as s:
+        s.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == "sending")
+            .values(status="queued", attempts=Message.attempts - 1)
+        )
+    schedule(
+        SEND_QUEUE,
+        {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": False},
+        key=f"send-{message_id}-repace-{time.time_ns()}",
+    )
+    return "repaced"
+
+
+def _record_failure(
+    tenant_id: uuid.UUID, message_id: uuid.UUID, exc: ProviderError, attempt: int
+) -> str:
+    from shared.messaging.events import ContactOptedOut
+    from shared.messaging.health import record_outcome
+    from shared.messaging.sending import opt_out
+    from shared.queue import publish, schedule
+
+    if exc.outcome is Outcome.UNKNOWN:
+        # The provider may have the message: leave it `sending` for reconciliation.
+        log.warning("unknown outcome for %s: %s", message_id, exc)
+        with tenant_session(tenant_id) as s:
+            s.execute(
+                update(Message).where(Message.id == message_id).values(error_message=str(exc)[:500])
+            )
+        return "unknown"
+    if exc.outcome is Outcome.TRANSIENT and attempt < MAX_TRANSIENT_ATTEMPTS:
+        with tenant_session(tenant_id) as s:
+            s.execute(
+                update(Message)
+                .where(Message.id == message_id, Message.status == "sending")
+                .values(status="queued", error_code=exc.code, error_message=str(exc)[:500])
+            )
+        delay = min(300, 2**attempt)
+        schedule(
+            SEND_QUEUE,
+            {"tenant_id": str(tenant_id), "message_id": str(message_id)},
+            at=now() + timedelta(seconds=delay),
+            key=f"send-{message_id}-{attempt}",
+        )
+        return "retrying"
+    opted_out_contact: uuid.UUID | None = None
+    with tenant_session(tenant_id) as s:
+        message = s.get_one(Message, message_id)
+        number_id, campaign_id = message.number_id, message.campaign_id
+        message.status = "failed"
+        message.failed_at = now()
+        message.error_code = exc.code
+        message.error_message = str(exc)[:500]
+        _settle_audience_rows(s, [(campaign_id, message_id)], "failed")
+        if exc.code == OPTED_OUT_CODE and message.contact_id:
+            opted_out_contact = message.contact_id
+            opt_out(
+                s,
+                tenant_id,
+                message.contact_id,
+                source="provider_error",
+                reason=f"provider error {exc.code}",
+                message_id=message_id,
+            )
+    record_outcome(tenant_id, number_id, campaign_id, failed=True, error_code=exc.code)
+    if opted_out_contact:
+        publish(
+            "contact.opted_out",
+            ContactOptedOut(
+                tenant_id=tenant_id, contact_id=opted_out_contact, source="provider_error"
+            ),
+        )
+    return "failed"
+
+
+# --- status callbacks that overtake the send's answer ---------------------------------
+# Our callbacks name the message (`?m=`), so they never wait. One that does not (a
+# Messaging Service's own callback, or one sent before an upgrade) is matched by provider
+# id, and may arrive before that id is recorded: it is parked here until it is.
+
+
+def _early_key(sid: str) -> str:
+    return f"sms:early-status:{sid}"
+
+
+def remember_early_status(sid: str, params: dict[str, str]) -> None:
+    pipe = get_redis().pipeline()
+    pipe.rpush(_early_key(sid), json.dumps(params))
+    pipe.expire(_early_key(sid), 3600)
+    pipe.execute()
+
+
+def apply_early_statuses(tenant_id: uuid.UUID, sids: Sequence[str]) -> None:
+    from shared.messaging.webhooks import apply_status
+
+    pipe = get_redis().pipeline(transaction=False)
+    for sid in sids:
+        pipe.lrange(_early_key(sid), 0, -1)
+    parked: list[Any] = pipe.execute()
+    for found in parked:
+        for raw in found:
+            apply_status(tenant_id, json.loads(raw))
+
+
+__all__ = ["SEND_QUEUE", "deliver", "dispatch", "send_when_allowed"]
