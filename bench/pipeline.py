@@ -397,25 +397,22 @@ def install_wire_counters(wire: Wire) -> None:
 STAGES: tuple[tuple[str, str, int, bool], ...] = (
     ("http", "gateway: every HTTP request (status callbacks, API)", 0, True),
     ("status", "handle_status (one status callback)", 1, False),
-    ("route_for", "route_for: DID -> workspace (system txn)", 2, False),
-    ("verify_signature", "verify_signature (system txn, unseal token, HMAC)", 2, False),
-    ("seen", "_seen: already processed? (system txn)", 2, False),
-    ("apply_status", "apply_status (tenant txn; also early statuses in deliver)", 2, False),
+    ("authenticate", "authenticate: route and token (cached), HMAC", 2, False),
+    ("apply_status", "apply_status (one tenant txn; also parked statuses)", 2, False),
     ("record_outcome", "record_outcome (Redis EVAL, final statuses)", 3, False),
-    ("mark_seen", "_mark_seen (system txn)", 2, False),
-    ("fan_out", "fan_out (campaign.launched)", 0, True),
-    ("send_batch", "send_batch (the batch's own thread)", 0, True),
-    ("swa_batch", "send_when_allowed (send_batch's executor)", 0, True),
-    ("swa_queue", "send_when_allowed (sends queue: refused, retried)", 0, True),
-    ("deliver_slot", "deliver (sends queue: reserved slot > 1 s away)", 0, True),
-    ("buckets_for", "buckets_for (tenant, number, account, campaign)", 1, False),
-    ("reserve", "throttle.reserve (EVALSHA)", 1, False),
-    ("refused", "reservation refused: retried through the sends queue", 2, False),
-    ("slot_sleep", "reservation granted: worker thread sleeps until the slot", 2, False),
+    ("fan_out", "fan_out (campaign.launched: batches scheduled at the pool's pace)", 0, True),
+    ("send_batch", "send_batch (one batch: queue rows, reserve, dispatch, record)", 0, True),
+    ("reserve", "throttle.reserve_many (one EVALSHA per batch)", 1, False),
+    ("refused", "reservation refused: the batch comes back at the next slot", 2, False),
+    ("slot_sleep", "reservation granted: sent at its slot (<= 1 s)", 2, False),
     ("slot_scheduled", "reservation granted > 1 s away: scheduled on the queue", 2, False),
-    ("deliver", "deliver (claim txn, provider call, record txn)", 1, False),
-    ("pace", "throttle.pace: per-DID spacing right before the call (Redis)", 2, False),
-    ("provider", "provider call: Twilio SDK -> fake (HTTP)", 2, False),
+    ("dispatch", "dispatch (claim txn, wait for the calls, record txn)", 1, False),
+    ("record", "record_accepted (one txn per batch)", 2, False),
+    ("send_one", "dispatch threads: slot wait, DID guard, provider call", 0, True),
+    ("pace", "throttle.pace: per-DID spacing right before the call (Redis)", 1, False),
+    ("provider", "provider call: Twilio SDK -> fake (HTTP)", 1, False),
+    ("swa_queue", "send_when_allowed (sends queue: single sends, retries)", 0, True),
+    ("deliver_slot", "deliver (sends queue: reserved slot > 1 s away)", 0, True),
     ("pool_wait", "DB pool checkout: wait for a free connection (any caller)", 1, False),
     ("publish", "queue publish (any caller)", 1, False),
     ("schedule", "queue schedule (any caller)", 1, False),
@@ -428,55 +425,58 @@ def install_stage_timers(tally: Tally) -> None:
     import functions.send_worker
     import functions.twilio_webhooks
     import shared.queue as queue_module
-    from shared.messaging import sending, throttle, webhooks
+    from shared.messaging import delivery, throttle, webhooks
     from shared.platform.gateway import Gateway
     from shared.providers.twilio import TwilioProvider
 
     targets: list[tuple[Any, str, str]] = [
         (Gateway, "__call__", "http"),
         (webhooks, "handle_status", "status"),
-        (webhooks, "route_for", "route_for"),
-        (webhooks, "verify_signature", "verify_signature"),
-        (webhooks, "_seen", "seen"),
+        (webhooks, "authenticate", "authenticate"),
         (webhooks, "apply_status", "apply_status"),
         (webhooks, "record_outcome", "record_outcome"),
-        (webhooks, "_mark_seen", "mark_seen"),
         (functions.campaign_fanout, "fan_out", "fan_out"),
         (functions.campaign_sender, "send_batch", "send_batch"),
-        (sending, "send_when_allowed", "swa_batch"),
+        (throttle, "reserve_many", "reserve"),
+        (delivery, "dispatch", "dispatch"),
+        (delivery, "record_accepted", "record"),
+        (delivery, "_send_one", "send_one"),
+        (throttle, "pace", "pace"),
         (functions.send_worker, "send_when_allowed", "swa_queue"),
         (functions.send_worker, "deliver", "deliver_slot"),
-        (sending, "buckets_for", "buckets_for"),
-        (throttle, "reserve", "reserve"),
-        (sending, "deliver", "deliver"),
         (TwilioProvider, "send", "provider"),
         (queue_module, "publish", "publish"),
         (queue_module, "schedule", "schedule"),
     ]
-    for owner, attribute, key in optional_targets(throttle, sending):
-        targets.append((owner, attribute, key))
     for owner, attribute, key in targets:
         setattr(owner, attribute, timed(tally, key, getattr(owner, attribute)))
 
-    # What each reservation said: refused (come back later), or granted with a wait that the
-    # caller sleeps in its worker thread (<= 1 s) or schedules on the queue (> 1 s).
-    reserve = throttle.reserve
+    # What each reservation said: refused (the batch comes back later), or granted with a
+    # wait that the dispatch thread sleeps (<= 1 s) or that is scheduled on the queue.
+    reserve_many = throttle.reserve_many
 
     def observed(*args: Any, **kwargs: Any) -> Any:
-        reservation = reserve(*args, **kwargs)
-        if not reservation.granted:
-            tally.add("refused", 0.0, 0.0)
-        elif reservation.wait_seconds > sending.MAX_INLINE_WAIT_SECONDS:
-            tally.add("slot_scheduled", reservation.wait_seconds, 0.0)
-        else:
-            tally.add("slot_sleep", reservation.wait_seconds, 0.0)
-            SLOTS.slot_ms = reservation.at_ms  # this thread sends it next, after the sleep
-        return reservation
+        reservations = reserve_many(*args, **kwargs)
+        for reservation in reservations:
+            if not reservation.granted:
+                tally.add("refused", 0.0, 0.0)
+            elif reservation.wait_seconds > delivery.MAX_INLINE_WAIT_SECONDS:
+                tally.add("slot_scheduled", reservation.wait_seconds, 0.0)
+            else:
+                tally.add("slot_sleep", reservation.wait_seconds, 0.0)
+        return reservations
 
-    throttle.reserve = observed
+    throttle.reserve_many = observed
 
     # How late each provider call leaves after its reserved slot (same thread, same clock):
     # the jitter that can bunch two sends of one DID into one second at the provider.
+    send_one = delivery._send_one
+
+    def send_one_at_slot(sender: Any, claimed: Any) -> Any:
+        SLOTS.slot_ms = claimed.slot_ms or None
+        return send_one(sender, claimed)
+
+    delivery._send_one = send_one_at_slot
     timed_send = TwilioProvider.send
 
     def send_after_slot(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -491,14 +491,6 @@ def install_stage_timers(tally: Tally) -> None:
 
 SLOTS = threading.local()
 LATENESS_MS: list[float] = []  # list.append is atomic under the GIL
-
-
-def optional_targets(throttle: Any, sending: Any) -> list[tuple[Any, str, str]]:
-    """Stages that exist only in some versions of the send path (wrapped when present)."""
-    found = []
-    if hasattr(throttle, "pace"):
-        found.append((throttle, "pace", "pace"))
-    return found
 
 
 # --- CPU of processes, from /proc ------------------------------------------------------

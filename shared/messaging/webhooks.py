@@ -154,9 +154,11 @@ def authenticate(
     for fresh in (False, True):
         route = route_for(our_number, account_sid, fresh=fresh)
         token = _signing_token(route, fresh=fresh) if route is not None else None
-        if route is not None and token and signature:
-            if RequestValidator(token).validate(url, params, signature):
-                return route
+        valid = bool(token and signature) and RequestValidator(token).validate(
+            url, params, signature
+        )
+        if route is not None and valid:
+            return route
     raise _forbidden()
 
 
