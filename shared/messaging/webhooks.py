@@ -12,14 +12,17 @@ import logging
 import string
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from cachetools import TTLCache
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from shared.db.group_commit import GroupCommit
 from shared.db.session import system_session, tenant_session
 from shared.http.problems import Problem
 from shared.messaging import delivery, sending
@@ -170,6 +173,16 @@ def _forbidden() -> Problem:
 
 
 def handle_status(url: str, params: dict[str, str], signature: str) -> str:
+    sid, status, code = parse_status(params)
+    route = authenticate(params.get("From", ""), params.get("AccountSid"), url, params, signature)
+    message_id = _named_message(url)
+    if message_id is None:
+        return apply_status(route.tenant_id, params)
+    return _named_writer.submit(StatusUpdate(route.tenant_id, message_id, sid, status, code))
+
+
+def parse_status(params: dict[str, str]) -> tuple[str, str, int | None]:
+    """(provider id, our status, error code) of a status callback, or a 400."""
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
     raw_status = (params.get("MessageStatus") or params.get("SmsStatus") or "").lower()
     if not sid or raw_status not in STATUS_MAP:
@@ -179,8 +192,8 @@ def handle_status(url: str, params: dict[str, str], signature: str) -> str:
             "Bad callback",
             "MessageSid and a known MessageStatus are required.",
         )
-    route = authenticate(params.get("From", ""), params.get("AccountSid"), url, params, signature)
-    return apply_status(route.tenant_id, params, message_id=_named_message(url))
+    code = int(params["ErrorCode"]) if params.get("ErrorCode", "").isdigit() else None
+    return sid, STATUS_MAP[raw_status], code
 
 
 def _named_message(url: str) -> uuid.UUID | None:
@@ -192,19 +205,132 @@ def _named_message(url: str) -> uuid.UUID | None:
         return None
 
 
+@dataclass(frozen=True)
+class StatusUpdate:
+    tenant_id: uuid.UUID
+    message_id: uuid.UUID
+    sid: str
+    status: str
+    code: int | None
+
+
+_RANK_OF_STORED = (
+    "CASE m.status " + " ".join(f"WHEN '{s}' THEN {r}" for s, r in RANK.items()) + " ELSE 99 END"
+)
+# Forward only: a status applies when it ranks above the stored one, and only to the
+# message with that provider id (or none recorded yet: the callback came first).
+_APPLY_NAMED = text(
+    "UPDATE messages AS m SET status = v.status, provider_sid = v.sid,"
+    " sent_at = CASE WHEN v.status = 'sent' THEN :at ELSE m.sent_at END,"
+    " delivered_at = CASE WHEN v.status = 'delivered' THEN :at ELSE m.delivered_at END,"
+    " failed_at = CASE WHEN v.status IN ('undelivered', 'failed') THEN :at ELSE m.failed_at END,"
+    " error_code = coalesce(nullif(v.code, 0), m.error_code)"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:sids AS text[]), CAST(:statuses AS text[]),"
+    " CAST(:ranks AS int[]), CAST(:codes AS int[])) AS v(id, sid, status, rank, code)"
+    " WHERE m.id = v.id AND (m.provider_sid IS NULL OR m.provider_sid = v.sid)"
+    f" AND {_RANK_OF_STORED} < v.rank"
+    " RETURNING m.id, m.contact_id, m.number_id, m.campaign_id"
+)
+
+
+def apply_statuses(updates: Sequence[StatusUpdate]) -> list[str]:
+    """Apply callbacks that name their message, in one transaction per workspace.
+
+    The forward-only UPDATE is what makes them idempotent: a redelivered callback matches
+    no row and changes nothing ("stale"). Of two updates to one message in a batch, the
+    further along wins (the other is stale, as it would be one after the other)."""
+    results = ["stale"] * len(updates)
+    latest: dict[uuid.UUID, int] = {}
+    for i, u in enumerate(updates):
+        j = latest.get(u.message_id)
+        if j is None or RANK[u.status] > RANK[updates[j].status]:
+            latest[u.message_id] = i
+    by_tenant: dict[uuid.UUID, list[int]] = {}
+    for i in latest.values():
+        by_tenant.setdefault(updates[i].tenant_id, []).append(i)
+    stamp = sending.now()
+    for tenant_id, indexes in by_tenant.items():
+        batch = [updates[i] for i in indexes]
+        with tenant_session(tenant_id) as s:
+            rows = s.execute(
+                _APPLY_NAMED,
+                {
+                    "ids": [str(u.message_id) for u in batch],
+                    "sids": [u.sid for u in batch],
+                    "statuses": [u.status for u in batch],
+                    "ranks": [RANK[u.status] for u in batch],
+                    "codes": [u.code or 0 for u in batch],
+                    "at": stamp,
+                },
+            ).all()
+            applied = {r.id: r for r in rows}
+            opted_out = [
+                _opt_out_on_error(s, tenant_id, applied[u.message_id], u.code)
+                for u in batch
+                if u.message_id in applied
+            ]
+        for i, u in zip(indexes, batch, strict=True):
+            row = applied.get(u.message_id)
+            if row is not None:
+                _announce(tenant_id, row, u.status, u.code)
+                results[i] = u.status
+        for contact_id in filter(None, opted_out):
+            _announce_opt_out(tenant_id, contact_id)
+    return results
+
+
+_named_writer: GroupCommit[StatusUpdate, str] = GroupCommit(apply_statuses)
+
+
+def _opt_out_on_error(s: Any, tenant_id: uuid.UUID, row: Any, code: int | None) -> uuid.UUID | None:
+    """21610 (the recipient had opted out at the carrier): opt the contact out here too."""
+    if code != OPTED_OUT_CODE or not row.contact_id:
+        return None
+    sending.opt_out(
+        s,
+        tenant_id,
+        row.contact_id,
+        source="provider_error",
+        reason=f"provider error {code}",
+        message_id=row.id,
+    )
+    return uuid.UUID(str(row.contact_id))
+
+
+def _announce(tenant_id: uuid.UUID, row: Any, status: str, code: int | None) -> None:
+    from shared.queue import publish
+
+    if RANK[status] == 3:
+        record_outcome(
+            tenant_id, row.number_id, row.campaign_id, failed=status != "delivered", error_code=code
+        )
+    publish(
+        "message.status",
+        MessageStatusChanged(
+            tenant_id=tenant_id, message_id=row.id, status=status, error_code=code
+        ),
+    )
+
+
+def _announce_opt_out(tenant_id: uuid.UUID, contact_id: uuid.UUID) -> None:
+    from shared.queue import publish
+
+    publish(
+        "contact.opted_out",
+        ContactOptedOut(tenant_id=tenant_id, contact_id=contact_id, source="provider_error"),
+    )
+
+
 def apply_status(
     tenant_id: uuid.UUID, params: dict[str, str], message_id: uuid.UUID | None = None
 ) -> str:
-    """Move the message forward (never backward: a late `sent` cannot undo `delivered`).
+    """Apply one status callback, found by `message_id` when known, else by provider id.
 
-    The forward-only UPDATE is what makes callbacks idempotent: a redelivered one matches
-    no row and changes nothing. A callback that names no message and comes before the
-    send's answer recorded its provider id is parked until it does."""
-    from shared.queue import publish
-
-    sid = params.get("MessageSid") or params.get("SmsSid") or ""
-    status = STATUS_MAP[(params.get("MessageStatus") or params.get("SmsStatus") or "").lower()]
-    code = int(params["ErrorCode"]) if params.get("ErrorCode", "").isdigit() else None
+    One matched by provider id may come before the send's answer recorded that id: it is
+    parked until it is (the record step reads the parked statuses after writing the id)."""
+    sid, status, code = parse_status(params)
+    if message_id is not None:
+        return apply_statuses([StatusUpdate(tenant_id, message_id, sid, status, code)])[0]
     earlier = [s for s, rank in RANK.items() if rank < RANK[status]]
     stamp = sending.now()
     values: dict[str, object] = {"status": status}
@@ -216,63 +342,29 @@ def apply_status(
         values["failed_at"] = stamp
     if code:
         values["error_code"] = code
-    target: ColumnElement[bool]
-    if message_id is not None:
-        target = (Message.id == message_id) & (
-            Message.provider_sid.is_(None) | (Message.provider_sid == sid)
-        )
-        values["provider_sid"] = sid
-    else:
-        target = Message.provider_sid == sid
     forward = (
         update(Message)
-        .where(target, Message.status.in_(earlier))
+        .where(Message.provider_sid == sid, Message.status.in_(earlier))
         .values(**values)
         .returning(Message.id, Message.contact_id, Message.number_id, Message.campaign_id)
     )
-    opted_out: uuid.UUID | None = None
     with tenant_session(tenant_id) as s:
         row = s.execute(forward).first()
-        known = row is not None or s.scalar(select(Message.id).where(target)) is not None
-        if row is not None and code == OPTED_OUT_CODE and row.contact_id:
-            sending.opt_out(
-                s,
-                tenant_id,
-                row.contact_id,
-                source="provider_error",
-                reason=f"provider error {code}",
-                message_id=row.id,
-            )
-            opted_out = row.contact_id
-    if row is None:
-        if known or message_id is not None:
+        if row is None and s.scalar(select(Message.id).where(Message.provider_sid == sid)):
             return "stale"  # a redelivery, or overtaken by a later status
-        # Park it, then look once more: the send's record reads the parked statuses after
-        # it writes the sid, so whichever of the two comes second applies it.
+    if row is None:
+        # Park it, then look once more: whichever of this and the record step comes
+        # second applies it.
         delivery.remember_early_status(sid, params)
         with tenant_session(tenant_id) as s:
             row = s.execute(forward).first()
         if row is None:
             return "early"
-    if RANK[status] == 3:
-        record_outcome(
-            tenant_id,
-            row.number_id,
-            row.campaign_id,
-            failed=status != "delivered",
-            error_code=code,
-        )
-    publish(
-        "message.status",
-        MessageStatusChanged(
-            tenant_id=tenant_id, message_id=row.id, status=status, error_code=code
-        ),
-    )
+    with tenant_session(tenant_id) as s:
+        opted_out = _opt_out_on_error(s, tenant_id, row, code)
+    _announce(tenant_id, row, status, code)
     if opted_out:
-        publish(
-            "contact.opted_out",
-            ContactOptedOut(tenant_id=tenant_id, contact_id=opted_out, source="provider_error"),
-        )
+        _announce_opt_out(tenant_id, opted_out)
     return status
 
 

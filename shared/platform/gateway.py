@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 from werkzeug.wrappers import Request, Response
 
 from shared import registry
@@ -83,4 +83,10 @@ def serve(host: str, port: int) -> BaseWSGIServer:
     """A threaded server for the gateway; call `serve_forever()` or run it in a thread."""
     # Each function logs its own JSON access line; werkzeug's would repeat it.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    return make_server(host, port, Gateway(), threaded=True)
+    return _Server(host, port, Gateway())
+
+
+class _Server(ThreadedWSGIServer):
+    # Webhooks come in bursts (two status callbacks per message sent): queue connections
+    # while the accept loop is busy rather than reset them (werkzeug's default is 128).
+    request_queue_size = 1024
