@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.billing.plans import plan_mps
@@ -189,43 +189,34 @@ def send_batch(
                 counts["redispatched"] += 1
         pending = [(cc, c) for cc, c in rows if cc.status == "pending"]
         conversations = _conversations(s, tenant_id, [c.id for _, c in pending])
-        created: list[tuple[CampaignContact, uuid.UUID]] = []
-        for cc, contact in pending:
+        messages: list[dict[str, Any]] = []
+        skipped: list[tuple[uuid.UUID, str]] = []
+        for _, contact in pending:
             if contact.opted_out or contact.erased_at is not None:
-                cc.status = "skipped"
-                cc.skip_reason = "opted_out" if contact.opted_out else "erased"
-                counts["skipped"] += 1
+                skipped.append((contact.id, "opted_out" if contact.opted_out else "erased"))
                 continue
             conversation = conversations[contact.id]
             did = rotation.pick(campaign.pool_id, dids, conversation.number_id)
             if did is None:
                 break  # the pool emptied under us: the rest stays pending for a resume
-            number = s.get_one(PhoneNumber, did.id)  # the session's identity map caches it
-            message = sending.new_outbound(
-                s,
+            values = sending.outbound_values(
                 tenant_id,
                 contact,
-                conversation,
-                number,
+                conversation.id,
+                did,
                 compiled.render(render_context(contact, tenant, campaign)),
                 sender_type="campaign",
                 campaign_id=campaign_id,
-                priority=0,
             )
-            conversation.last_campaign_id = campaign_id
-            created.append((cc, message.id))
-            counts["queued"] += 1
+            messages.append(values)
             when = due(contact)
             if when > clock:
-                deferred.append((message.id, when))
+                deferred.append((values["id"], when))
                 counts["deferred"] += 1
             else:
-                planned.append(Planned(message.id, did.id, did.mps, message.segments))
-        # Messages first, then the rows that point at them (one flush for the batch).
-        s.flush()
-        for cc, message_id in created:
-            cc.status = "queued"
-            cc.message_id = message_id
+                planned.append(Planned(values["id"], did.id, did.mps, values["segments"]))
+        counts["queued"], counts["skipped"] = len(messages), len(skipped)
+        _record_queued(s, campaign_id, messages, skipped)
         if not rows or not planned:
             finish_if_done(s, campaign_id)
         sender = delivery.sender_for(s, tenant_id) if planned else None
@@ -260,6 +251,66 @@ def send_batch(
     if slots:
         delivery.dispatch(tenant_id, slots, sender=sender)
     return counts
+
+
+# The batch's messages, their threads and their audience rows, each in one statement.
+_TOUCH_THREADS = text(
+    "UPDATE conversations AS c SET number_id = coalesce(c.number_id, v.number_id),"
+    " last_message_at = v.at, last_message_preview = left(v.body, 200),"
+    " last_campaign_id = :campaign_id, updated_at = now()"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:numbers AS uuid[]), CAST(:bodies AS text[]),"
+    " CAST(:ats AS timestamptz[])) AS v(id, number_id, body, at) WHERE c.id = v.id"
+)
+_QUEUE_ROWS = text(
+    "UPDATE campaign_contacts AS cc SET status = 'queued', message_id = v.message_id,"
+    " updated_at = now()"
+    " FROM unnest(CAST(:contacts AS uuid[]), CAST(:messages AS uuid[]))"
+    " AS v(contact_id, message_id)"
+    " WHERE cc.campaign_id = :campaign_id AND cc.contact_id = v.contact_id"
+)
+_SKIP_ROWS = text(
+    "UPDATE campaign_contacts AS cc SET status = 'skipped', skip_reason = v.reason,"
+    " updated_at = now()"
+    " FROM unnest(CAST(:contacts AS uuid[]), CAST(:reasons AS text[])) AS v(contact_id, reason)"
+    " WHERE cc.campaign_id = :campaign_id AND cc.contact_id = v.contact_id"
+)
+
+
+def _record_queued(
+    s: Any,
+    campaign_id: uuid.UUID,
+    messages: list[dict[str, Any]],
+    skipped: list[tuple[uuid.UUID, str]],
+) -> None:
+    if messages:
+        s.execute(insert(Message).values(messages))
+        s.execute(
+            _TOUCH_THREADS,
+            {
+                "campaign_id": campaign_id,
+                "ids": [str(m["conversation_id"]) for m in messages],
+                "numbers": [str(m["number_id"]) for m in messages],
+                "bodies": [m["body"] for m in messages],
+                "ats": [m["queued_at"] for m in messages],
+            },
+        )
+        s.execute(
+            _QUEUE_ROWS,
+            {
+                "campaign_id": campaign_id,
+                "contacts": [str(m["contact_id"]) for m in messages],
+                "messages": [str(m["id"]) for m in messages],
+            },
+        )
+    if skipped:
+        s.execute(
+            _SKIP_ROWS,
+            {
+                "campaign_id": campaign_id,
+                "contacts": [str(c) for c, _ in skipped],
+                "reasons": [r for _, r in skipped],
+            },
+        )
 
 
 def _conversations(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from shared.contacts.models import ConsentEvent, Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
 from shared.http.problems import conflict, field_error, not_found
-from shared.messaging import schemas
+from shared.messaging import rotation, schemas
 from shared.messaging.models import Message, NumberPoolMember, PhoneNumber
 from shared.templates.segments import analyze
 from shared.tenancy.models import Tenant
@@ -106,12 +107,11 @@ def choose_sender(
     return number
 
 
-def new_outbound(
-    s: Session,
+def outbound_values(
     tenant_id: uuid.UUID,
     contact: Contact,
-    conversation: Conversation,
-    number: PhoneNumber,
+    conversation_id: uuid.UUID,
+    number: PhoneNumber | rotation.Did,
     body: str,
     *,
     sender_type: str,
@@ -120,29 +120,45 @@ def new_outbound(
     priority: int = 0,
     media_urls: list[str] | None = None,
     idempotency_key: str | None = None,
-) -> Message:
+) -> dict[str, Any]:
+    """The row of a new `queued` outbound message (for one insert, or a batch's)."""
     info = analyze(body)
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": tenant_id,
+        "conversation_id": conversation_id,
+        "contact_id": contact.id,
+        "campaign_id": campaign_id,
+        "number_id": number.id,
+        "direction": "outbound",
+        "sender_type": sender_type,
+        "sent_by_user_id": user_id,
+        "from_number": number.phone if isinstance(number, rotation.Did) else number.phone_number,
+        "to_number": contact.phone,
+        "body": body,
+        "media_urls": {"urls": media_urls} if media_urls else None,
+        "segments": info.segments,
+        "encoding": info.encoding,
+        "status": "queued",
+        "priority": priority,
+        "provider": number.provider,
+        "idempotency_key": idempotency_key,
+        "queued_at": now(),
+    }
+
+
+def new_outbound(
+    s: Session,
+    tenant_id: uuid.UUID,
+    contact: Contact,
+    conversation: Conversation,
+    number: PhoneNumber,
+    body: str,
+    **options: Any,
+) -> Message:
+    """Record one `queued` outbound message in the contact's thread (see outbound_values)."""
     message = Message(
-        id=uuid.uuid4(),
-        tenant_id=tenant_id,
-        conversation_id=conversation.id,
-        contact_id=contact.id,
-        campaign_id=campaign_id,
-        number_id=number.id,
-        direction="outbound",
-        sender_type=sender_type,
-        sent_by_user_id=user_id,
-        from_number=number.phone_number,
-        to_number=contact.phone,
-        body=body,
-        media_urls={"urls": media_urls} if media_urls else None,
-        segments=info.segments,
-        encoding=info.encoding,
-        status="queued",
-        priority=priority,
-        provider=number.provider,
-        idempotency_key=idempotency_key,
-        queued_at=now(),
+        **outbound_values(tenant_id, contact, conversation.id, number, body, **options)
     )
     s.add(message)
     if conversation.number_id is None:
