@@ -506,6 +506,7 @@ CPU_GROUPS = (
     "RabbitMQ (beam.smp)",
     "PostgreSQL: other databases' backends (not this run)",
     "everything else on the machine (not this run)",
+    "webhook gateway (subprocess: status callbacks)",
 )
 
 
@@ -538,6 +539,7 @@ class ProcessCpu:
     def __init__(self, database: str) -> None:
         self.database = database
         self.fake_pid = -1
+        self.webhooks_pid = -1
         self.redis_pid: int | None = None  # a private server; else the shared one on 6379
         self._base: dict[int, float] = {}
         self._last: dict[int, tuple[str, float]] = {}
@@ -550,6 +552,8 @@ class ProcessCpu:
             return CPU_GROUPS[0]
         if pid == self.fake_pid:
             return CPU_GROUPS[1]
+        if pid == self.webhooks_pid:
+            return CPU_GROUPS[8]
         if comm == "postgres":
             line = _cmdline(pid)
             if f" {self.database} " in line:
@@ -838,6 +842,7 @@ class Config:
     callback_delay: float
     instrument: bool
     private_redis: bool
+    webhooks: str  # "separate": status callbacks go to a gateway process of their own
     argv: tuple[str, ...]
 
     @property
@@ -856,9 +861,10 @@ class Config:
     def sub_heading(self) -> str:
         names = {"throughput": "Throughput", "exactness": "Rate exactness (pool-bound)"}
         backends = {"inline": "inline backend", "rabbitmq": "RabbitMQ backend"}
+        webhooks = {"separate": "webhooks in their own process", "in-process": "one process"}
         return (
-            f"### {names[self.scenario]}: {backends[self.backend]}, {self.contacts:,} contacts, "
-            f"{self.dids} DIDs at {self.mps:g} MPS"
+            f"### {names[self.scenario]}: {backends[self.backend]}, {webhooks[self.webhooks]}, "
+            f"{self.contacts:,} contacts, {self.dids} DIDs at {self.mps:g} MPS"
         )
 
 
@@ -906,17 +912,50 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_gateway() -> tuple[str, Any]:
+def start_gateway(public: bool = True) -> tuple[str, Any]:
+    """The gateway in this process; `public`: it receives the webhooks (PUBLIC_BASE_URL)."""
     from shared.config import get_settings
     from shared.platform.gateway import serve
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    os.environ["PUBLIC_BASE_URL"] = base
-    get_settings.cache_clear()
+    if public:
+        os.environ["PUBLIC_BASE_URL"] = base
+        get_settings.cache_clear()
     server = serve("127.0.0.1", port)
     threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
     return base, server
+
+
+WEBHOOK_GATEWAY = (
+    "import sys; from shared.platform.gateway import serve; "
+    "serve('127.0.0.1', int(sys.argv[1])).serve_forever()"
+)
+
+
+def start_webhook_gateway() -> subprocess.Popen[bytes]:
+    """A gateway process of its own for the status callbacks (as the twilio-webhooks
+    function has its own instances when deployed): PUBLIC_BASE_URL points at it."""
+    import httpx
+
+    from shared.config import get_settings
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    os.environ["PUBLIC_BASE_URL"] = base
+    get_settings.cache_clear()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WEBHOOK_GATEWAY, str(port)], cwd=PROJECT_ROOT, env=os.environ
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the webhook gateway did not start")
 
 
 def importable(module: str) -> bool:
@@ -1811,9 +1850,11 @@ def run(config: Config) -> Result:
         migrate.upgrade(os.environ["DATABASE_URL"])
         fake = FakeProcess(config.callback_delay)
         app: App | None = None
+        webhooks: subprocess.Popen[bytes] | None = None
         try:
             os.environ["TWILIO_API_BASE"] = fake.base_url
-            gateway = start_gateway()
+            webhooks = start_webhook_gateway() if config.webhooks == "separate" else None
+            gateway = start_gateway(public=webhooks is None)
             from sqlalchemy import event
 
             from shared.db.engine import get_engine
@@ -1839,6 +1880,7 @@ def run(config: Config) -> Result:
                 flush_pg_stats()  # the setup's statistics out of the way
                 cpu = ProcessCpu(database)
                 cpu.fake_pid = fake.pid
+                cpu.webhooks_pid = webhooks.pid if webhooks is not None else -1
                 cpu.redis_pid = redis_pid
                 loads = load_average()
                 before = snapshot(fake, tally, wire, database, None)
@@ -1896,6 +1938,9 @@ def run(config: Config) -> Result:
             )
         finally:
             teardown(app, fake)
+            if webhooks is not None:
+                webhooks.terminate()
+                webhooks.wait(15)
             mailbox.stop()
 
 
@@ -1960,6 +2005,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         f"({SHARED_REDIS_URL})",
     )
     parser.add_argument(
+        "--webhooks",
+        choices=("separate", "in-process"),
+        default="separate",
+        help="status callbacks to a gateway process of their own (default, as deployed: "
+        "the webhook function scales apart from the senders), or to this process's",
+    )
+    parser.add_argument(
         "--instrument",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -1992,6 +2044,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         callback_delay=args.callback_delay,
         instrument=args.instrument,
         private_redis=args.redis == "private",
+        webhooks=args.webhooks,
         argv=tuple(args_list),
     )
     if config.backend == "rabbitmq":
