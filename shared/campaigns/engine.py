@@ -45,6 +45,7 @@ log = logging.getLogger("campaigns")
 BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
+SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
 # An audience row follows its message once the provider has answered (`sending`: not yet).
 SETTLED_ROW = {
     "sent": "sent",
@@ -95,8 +96,8 @@ def fan_out(
             .all()
         )
         rate = campaign_rate(s, tenant_id, campaign)
-        segments = analyze(body_of(s, campaign)).segments  # before rendering: an estimate
-    per_second = rate / max(1, segments)
+        segments = _segments_per_message(s, tenant_id, campaign)
+    per_second = rate / segments
     size = max(1, min(batch_size, int(per_second * BATCH_SECONDS))) if rate else batch_size
     spacing = size / per_second if rate else 0.0
     start = datetime.now(UTC)
@@ -115,6 +116,24 @@ def fan_out(
         )
         batches += 1
     return batches
+
+
+def _segments_per_message(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> float:
+    """The mean segment count of the campaign's messages, from a sample rendered now (names
+    and fields push some messages into a second segment)."""
+    compiled = compile_template(body_of(s, campaign))
+    tenant = s.get_one(Tenant, tenant_id)
+    sample = s.scalars(
+        select(Contact)
+        .join(CampaignContact, CampaignContact.contact_id == Contact.id)
+        .where(CampaignContact.campaign_id == campaign.id, CampaignContact.status == "pending")
+        .order_by(CampaignContact.seq)
+        .limit(SEGMENT_SAMPLE)
+    ).all()
+    if not sample:
+        return 1.0
+    rendered = [compiled.render(render_context(c, tenant, campaign)) for c in sample]
+    return max(1.0, sum(analyze(body).segments for body in rendered) / len(rendered))
 
 
 @dataclass(frozen=True)
