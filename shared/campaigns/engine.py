@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.billing.plans import plan_mps
-from shared.campaigns.events import CampaignBatch
+from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.quiet_hours import next_allowed, zone_of
 from shared.campaigns.service import body_of, finish_if_done, render_context
@@ -136,23 +135,13 @@ def _segments_per_message(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> f
     return max(1.0, sum(analyze(body).segments for body in rendered) / len(rendered))
 
 
-@dataclass(frozen=True)
-class Planned:
-    """A queued message of the batch, and what its rate reservation needs."""
-
-    message_id: uuid.UUID
-    number_id: uuid.UUID | None
-    mps: float | None
-    segments: int
-
-
 def send_batch(
     tenant_id: uuid.UUID, campaign_id: uuid.UUID, seq_from: int, seq_to: int
 ) -> dict[str, int]:
     from shared.queue import schedule
 
     counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
-    planned: list[Planned] = []
+    planned: list[PlannedSend] = []
     deferred: list[tuple[uuid.UUID, datetime]] = []
     with tenant_session(tenant_id) as s:
         campaign = s.get(Campaign, campaign_id)
@@ -204,7 +193,7 @@ def send_batch(
                 if when > clock:
                     deferred.append((m.id, when))
                 else:
-                    planned.append(Planned(m.id, m.number_id, m.mps, m.segments))
+                    planned.append(_planned(m.id, m.number_id, m.mps, m.segments, contact))
                 counts["redispatched"] += 1
         pending = [(cc, c) for cc, c in rows if cc.status == "pending"]
         conversations = _conversations(s, tenant_id, [c.id for _, c in pending])
@@ -233,7 +222,7 @@ def send_batch(
                 deferred.append((values["id"], when))
                 counts["deferred"] += 1
             else:
-                planned.append(Planned(values["id"], did.id, did.mps, values["segments"]))
+                planned.append(_planned(values["id"], did.id, did.mps, values["segments"], contact))
         counts["queued"], counts["skipped"] = len(messages), len(skipped)
         _record_queued(s, campaign_id, messages, skipped)
         if not rows or not planned:
@@ -247,29 +236,89 @@ def send_batch(
             at=when,
             key=f"send-{message_id}-quiet-{int(when.timestamp())}",
         )
-    if sender is None:
-        return counts
+    if sender is not None:
+        batch = CampaignBatch(
+            tenant_id=tenant_id, campaign_id=campaign_id, seq_from=seq_from, seq_to=seq_to
+        )
+        counts["waiting"] = _reserve_and_dispatch(batch, planned, sender, cap)
+    return counts
+
+
+def _planned(
+    message_id: uuid.UUID, number_id: uuid.UUID | None, mps: float | None, segments: int, c: Contact
+) -> PlannedSend:
+    return PlannedSend(
+        message_id=message_id,
+        number_id=number_id,
+        mps=mps,
+        segments=segments,
+        phone=c.phone,
+        timezone=c.timezone,
+    )
+
+
+def send_waiting(batch: CampaignBatch) -> dict[str, int]:
+    """A batch's retry for the messages that had no rate slot: nothing is read again but
+    the campaign's state (paused or cancelled: dropped, a resume fans out anew)."""
+    from shared.queue import schedule
+
+    counts = {"deferred": 0, "waiting": 0}
+    with tenant_session(batch.tenant_id) as s:
+        campaign = s.get(Campaign, batch.campaign_id)
+        if campaign is None or campaign.status != "running":
+            return counts
+        quiet = campaign.quiet_hours
+        sender = delivery.sender_for(s, batch.tenant_id)
+        cap = delivery.campaign_cap(s, batch.campaign_id)
+    clock = datetime.now(UTC)
+    ready: list[PlannedSend] = []
+    for p in batch.waiting:
+        when = clock
+        if quiet:
+            when = next_allowed(clock, zone_of(p.phone, p.timezone), quiet["start"], quiet["end"])
+        if when > clock:
+            counts["deferred"] += 1
+            schedule(
+                delivery.SEND_QUEUE,
+                {"tenant_id": str(batch.tenant_id), "message_id": str(p.message_id), "bulk": True},
+                at=when,
+                key=f"send-{p.message_id}-quiet-{int(when.timestamp())}",
+            )
+        else:
+            ready.append(p)
+    counts["waiting"] = _reserve_and_dispatch(batch, ready, sender, cap)
+    return counts
+
+
+def _reserve_and_dispatch(
+    batch: CampaignBatch,
+    planned: list[PlannedSend],
+    sender: delivery.Sender,
+    cap: throttle.Bucket | None,
+) -> int:
+    """Reserve slots for the batch in one call and send what got one; the rest comes back
+    (as this batch's retry) when the first of their slots opens. Returns how many wait."""
+    from shared.queue import schedule
+
     reservations = throttle.reserve_many(
         [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in planned], bulk=True
     )
     slots = [
         (p.message_id, r.at_ms) for p, r in zip(planned, reservations, strict=True) if r.granted
     ]
-    retry_at = [r.at_ms for r in reservations if not r.granted]
-    if retry_at:
-        # No slot within the horizon for these: the batch comes back when the next opens.
-        counts["waiting"] = len(retry_at)
+    waiting = [(p, r.at_ms) for p, r in zip(planned, reservations, strict=True) if not r.granted]
+    if waiting:
+        at_ms = min(at for _, at in waiting)
+        retry = batch.model_copy(update={"waiting": [p for p, _ in waiting]})
         schedule(
             BATCH_QUEUE,
-            CampaignBatch(
-                tenant_id=tenant_id, campaign_id=campaign_id, seq_from=seq_from, seq_to=seq_to
-            ).model_dump(mode="json"),
-            at=datetime.fromtimestamp(min(retry_at) / 1000, UTC),
-            key=f"batch-{campaign_id}-{seq_from}-retry-{min(retry_at)}",
+            retry.model_dump(mode="json"),
+            at=datetime.fromtimestamp(at_ms / 1000, UTC),
+            key=f"batch-{batch.campaign_id}-{batch.seq_from}-retry-{at_ms}",
         )
     if slots:
-        delivery.dispatch(tenant_id, slots, sender=sender)
-    return counts
+        delivery.dispatch(batch.tenant_id, slots, sender=sender)
+    return len(waiting)
 
 
 # The batch's messages, their threads and their audience rows, each in one statement.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from pydantic import BaseModel
+
 from shared.queue.events import Event
 
 
@@ -15,14 +17,28 @@ class CampaignLaunched(Event):
     campaign_id: uuid.UUID
 
 
+class PlannedSend(BaseModel):
+    """A queued message of a batch, and what its rate reservation and its quiet-hours
+    check need (carried by a batch's retry, so that one reads nothing again)."""
+
+    message_id: uuid.UUID
+    number_id: uuid.UUID | None
+    mps: float | None
+    segments: int
+    phone: str
+    timezone: str | None
+
+
 class CampaignBatch(Event):
-    """A slice of the frozen audience (by seq) for one send consumer."""
+    """A slice of the frozen audience (by seq) for one send consumer. `waiting`: a retry
+    of the batch for its messages that had no rate slot yet."""
 
     event_type = "campaign.batch"
     tenant_id: uuid.UUID
     campaign_id: uuid.UUID
     seq_from: int
     seq_to: int
+    waiting: list[PlannedSend] = []
 
 
 class CampaignPaused(Event):

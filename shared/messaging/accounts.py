@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,10 +22,19 @@ def _context(tenant_id: uuid.UUID) -> str:
 
 
 def auth_token(config: TwilioConfig) -> str:
-    sealed = Sealed(
-        config.auth_token_ciphertext, config.auth_token_wrapped_key, config.master_key_id
+    return _unsealed(
+        config.auth_token_ciphertext,
+        config.auth_token_wrapped_key,
+        config.master_key_id,
+        _context(config.tenant_id),
     )
-    return unseal(sealed, _context(config.tenant_id))
+
+
+@lru_cache(maxsize=1024)
+def _unsealed(ciphertext: bytes, wrapped_key: bytes, key_id: str, context: str) -> str:
+    # Keyed by the sealed bytes: a rotated token is new ciphertext, never a stale hit. With
+    # Cloud KMS an unseal is a network call; every batch and webhook needs the token.
+    return unseal(Sealed(ciphertext, wrapped_key, key_id), context)
 
 
 def _is_taken(phone: str) -> bool:

@@ -264,6 +264,9 @@ def apply_statuses(updates: Sequence[StatusUpdate]) -> list[str]:
                 },
             ).all()
             applied = {r.id: r for r in rows}
+            _settle_overtaken_rows(
+                s, [(applied[u.message_id], u.status) for u in batch if u.message_id in applied]
+            )
             opted_out = [
                 _opt_out_on_error(s, tenant_id, applied[u.message_id], u.code)
                 for u in batch
@@ -280,6 +283,34 @@ def apply_statuses(updates: Sequence[StatusUpdate]) -> list[str]:
 
 
 _named_writer: GroupCommit[StatusUpdate, str] = GroupCommit(apply_statuses)
+
+# A campaign's audience row is settled when the send's answer is recorded. If the sender
+# died after the provider call, the callback is the first to know: it settles the row.
+_SETTLE_ROWS = text(
+    "UPDATE campaign_contacts AS cc SET status = v.status, updated_at = now()"
+    " FROM unnest(CAST(:campaigns AS uuid[]), CAST(:messages AS uuid[]),"
+    " CAST(:statuses AS text[])) AS v(campaign_id, message_id, status)"
+    " WHERE cc.campaign_id = v.campaign_id AND cc.message_id = v.message_id"
+    " AND cc.status = 'queued' RETURNING cc.campaign_id"
+)
+
+
+def _settle_overtaken_rows(s: Any, applied: list[tuple[Any, str]]) -> None:
+    from shared.campaigns.service import finish_if_done
+
+    rows = [(r.campaign_id, r.id, status) for r, status in applied if r.campaign_id]
+    if not rows:
+        return
+    settled = s.execute(
+        _SETTLE_ROWS,
+        {
+            "campaigns": [str(c) for c, _, _ in rows],
+            "messages": [str(m) for _, m, _ in rows],
+            "statuses": ["failed" if status == "failed" else "sent" for _, _, status in rows],
+        },
+    ).all()
+    for campaign_id in {r.campaign_id for r in settled}:
+        finish_if_done(s, campaign_id)
 
 
 def _opt_out_on_error(s: Any, tenant_id: uuid.UUID, row: Any, code: int | None) -> uuid.UUID | None:
