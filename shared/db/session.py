@@ -10,8 +10,9 @@ any row of another tenant, even to raw SQL that forgot a WHERE clause.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -19,10 +20,36 @@ from sqlalchemy.orm import Session
 from shared.config import get_settings
 from shared.db.engine import get_engine
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 _PIN = text(
     "SELECT set_config('role', :role, true), set_config('app.tenant_id', :tenant, true),"
     " set_config('app.user_id', :user, true)"
 )
+
+
+def is_transient_conflict(exc: BaseException) -> bool:
+    """A deadlock or a serialization failure: the transaction can simply run again."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError) or exc.orig is None or not exc.orig.args:
+        return False
+    detail = exc.orig.args[0]
+    return isinstance(detail, dict) and detail.get("C") in ("40P01", "40001")
+
+
+def retry_conflicts(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a whole transaction again (up to 3 times) when it lost a deadlock or a
+    serialization check. Only for transactions that are safe to repeat."""
+    import tenacity
+
+    return tenacity.retry(
+        retry=tenacity.retry_if_exception(is_transient_conflict),
+        stop=tenacity.stop_after_attempt(3),
+        wait=tenacity.wait_random(0.01, 0.1),
+        reraise=True,
+    )(fn)
 
 
 @contextmanager

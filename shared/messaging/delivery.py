@@ -35,7 +35,7 @@ from shared.billing.plans import plan_mps
 from shared.cache import get_redis
 from shared.config import get_settings
 from shared.contacts.models import Contact
-from shared.db.session import tenant_session
+from shared.db.session import retry_conflicts, tenant_session
 from shared.messaging import throttle
 from shared.messaging.accounts import provider_for_config
 from shared.messaging.models import Message, PhoneNumber, TwilioConfig
@@ -199,6 +199,7 @@ def dispatch(
     or not-queued (a duplicate task, a paused campaign, or already handled)."""
     outcomes = {message_id: "not-queued" for message_id, _ in slots}
     with tenant_session(tenant_id) as s:
+        lock_messages(s, list(outcomes))
         for message_id in _suppress_opted_out(s, [m for m, _ in slots]):
             outcomes[message_id] = "suppressed"
         claimed = _claim(s, dict(slots))
@@ -222,6 +223,19 @@ def dispatch(
         else:
             outcomes[c.id] = _repace(tenant_id, c.id)
     return outcomes
+
+
+_LOCK_IN_ORDER = text(
+    "SELECT id FROM messages WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE"
+)
+
+
+def lock_messages(s: Session, message_ids: Sequence[uuid.UUID]) -> None:
+    """Lock these messages in id order before a multi-row UPDATE of them. Batches that
+    overlap (a claim, the record of the answers, a burst of callbacks) then queue behind
+    each other instead of locking in opposite orders and deadlocking."""
+    if len(message_ids) > 1:
+        s.execute(_LOCK_IN_ORDER, {"ids": [str(m) for m in message_ids]})
 
 
 def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -332,10 +346,12 @@ _RECORD = text(
 )
 
 
+@retry_conflicts
 def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
     """The provider has these messages: keep their ids, settle their audience rows, and
     apply any status callback that overtook the answer without naming the message."""
     with tenant_session(tenant_id) as s:
+        lock_messages(s, [a.id for a in accepted])
         rows = s.execute(
             _RECORD,
             {

@@ -23,7 +23,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.db.group_commit import GroupCommit
-from shared.db.session import system_session, tenant_session
+from shared.db.session import retry_conflicts, system_session, tenant_session
 from shared.http.problems import Problem
 from shared.messaging import delivery, sending
 from shared.messaging.accounts import auth_token
@@ -251,35 +251,40 @@ def apply_statuses(updates: Sequence[StatusUpdate]) -> list[str]:
     stamp = sending.now()
     for tenant_id, indexes in by_tenant.items():
         batch = [updates[i] for i in indexes]
-        with tenant_session(tenant_id) as s:
-            rows = s.execute(
-                _APPLY_NAMED,
-                {
-                    "ids": [str(u.message_id) for u in batch],
-                    "sids": [u.sid for u in batch],
-                    "statuses": [u.status for u in batch],
-                    "ranks": [RANK[u.status] for u in batch],
-                    "codes": [u.code or 0 for u in batch],
-                    "at": stamp,
-                },
-            ).all()
-            applied = {r.id: r for r in rows}
-            _settle_overtaken_rows(
-                s, [(applied[u.message_id], u.status) for u in batch if u.message_id in applied]
-            )
-            opted_out = [
-                _opt_out_on_error(s, tenant_id, applied[u.message_id], u.code)
-                for u in batch
-                if u.message_id in applied
-            ]
+        applied, opted_out = _write_statuses(tenant_id, batch, stamp)
         for i, u in zip(indexes, batch, strict=True):
             row = applied.get(u.message_id)
             if row is not None:
                 _announce(tenant_id, row, u.status, u.code)
                 results[i] = u.status
-        for contact_id in filter(None, opted_out):
+        for contact_id in opted_out:
             _announce_opt_out(tenant_id, contact_id)
     return results
+
+
+@retry_conflicts
+def _write_statuses(
+    tenant_id: uuid.UUID, batch: list[StatusUpdate], stamp: datetime
+) -> tuple[dict[uuid.UUID, Any], list[uuid.UUID]]:
+    """One transaction: the forward moves, the audience rows they settle, the opt-outs."""
+    with tenant_session(tenant_id) as s:
+        delivery.lock_messages(s, [u.message_id for u in batch])
+        rows = s.execute(
+            _APPLY_NAMED,
+            {
+                "ids": [str(u.message_id) for u in batch],
+                "sids": [u.sid for u in batch],
+                "statuses": [u.status for u in batch],
+                "ranks": [RANK[u.status] for u in batch],
+                "codes": [u.code or 0 for u in batch],
+                "at": stamp,
+            },
+        ).all()
+        applied = {r.id: r for r in rows}
+        moved = [(applied[u.message_id], u) for u in batch if u.message_id in applied]
+        _settle_overtaken_rows(s, [(row, u.status) for row, u in moved])
+        opted_out = [_opt_out_on_error(s, tenant_id, row, u.code) for row, u in moved]
+    return applied, [c for c in opted_out if c is not None]
 
 
 _named_writer: GroupCommit[StatusUpdate, str] = GroupCommit(apply_statuses)

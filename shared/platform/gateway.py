@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from shared import registry
@@ -83,7 +83,13 @@ def serve(host: str, port: int) -> BaseWSGIServer:
     """A threaded server for the gateway; call `serve_forever()` or run it in a thread."""
     # Each function logs its own JSON access line; werkzeug's would repeat it.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    return _Server(host, port, Gateway())
+    return _Server(host, port, Gateway(), handler=_Handler)
+
+
+class _Handler(WSGIRequestHandler):
+    # Headers and body are separate writes: with Nagle on, the body waits for the client's
+    # delayed ACK (40-200 ms per response).
+    disable_nagle_algorithm = True
 
 
 class _Server(ThreadedWSGIServer):

@@ -48,6 +48,12 @@ class Recorded:
     account: str | None
 
 
+class _Server(ThreadingHTTPServer):
+    # Twilio's edge accepts whatever arrives: a backlog of 5 (the default) overflows when a
+    # batch's sends land together, and the kernel's SYN retries then delay calls by 200 ms+.
+    request_queue_size = 1024
+
+
 @dataclass
 class FakeTwilio:
     accounts: dict[str, str] = field(default_factory=dict)  # sid -> auth token
@@ -60,7 +66,7 @@ class FakeTwilio:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server = _Server(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -205,6 +211,9 @@ class FakeTwilio:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY, Nagle holds the
+            # body until the client's delayed ACK (40-200 ms), which Twilio never costs.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 return
