@@ -36,10 +36,19 @@ def _http_client(timeout: float, api_base: str) -> Any:
                 url = urlunsplit((target.scheme, target.netloc, parts.path, parts.query, ""))
             return super().request(method, url, *args, **kwargs)
 
-    return RewritingHttpClient(timeout=timeout, pool_connections=True)
+    client = RewritingHttpClient(timeout=timeout, pool_connections=True)
+    # Keep a connection per dispatch thread (requests keeps 10 by default and discards the
+    # rest after each call, reconnecting every time when more threads send at once).
+    from requests.adapters import HTTPAdapter
+
+    adapter = HTTPAdapter(pool_maxsize=HTTP_POOL_SIZE)
+    client.session.mount("https://", adapter)
+    client.session.mount("http://", adapter)
+    return client
 
 
 _clients_lock = threading.Lock()
+HTTP_POOL_SIZE = 32
 
 
 @lru_cache(maxsize=256)

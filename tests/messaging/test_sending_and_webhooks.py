@@ -50,7 +50,8 @@ def test_send_then_callbacks_move_it_to_delivered(
     r = _send(api, ws.headers, to)
     assert r.status_code == 201, r.text
     message = r.json()
-    assert message["status"] == "sending"
+    # The provider has it; its first callback (naming the message) may already be applied.
+    assert message["status"] in ("sending", "sent")
     assert message["provider_sid"].startswith("SM")
     assert message["segments"] == 1
     (sent,) = fake_twilio.sent_to(to)
