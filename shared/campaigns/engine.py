@@ -18,6 +18,7 @@ slot opens. Redelivered batches and tasks change nothing: a message is claimed o
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +45,8 @@ log = logging.getLogger("campaigns")
 BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
-SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
+SEGMENT_SAMPLE = 100
+BUSY_RETRY_SECONDS = 0.5  # contacts rendered at fan-out to estimate segments per message
 # An audience row follows its message once the provider has answered (`sending`: not yet).
 SETTLED_ROW = {
     "sent": "sent",
@@ -297,9 +299,22 @@ def _reserve_and_dispatch(
     cap: throttle.Bucket | None,
 ) -> int:
     """Reserve slots for the batch in one call and send what got one; the rest comes back
-    (as this batch's retry) when the first of their slots opens. Returns how many wait."""
+    (as this batch's retry) when the first of their slots opens. Returns how many wait.
+
+    When this instance's dispatch threads are behind, nothing is reserved: the batch comes
+    back shortly, so a slot is only taken when the send can leave at it."""
     from shared.queue import schedule
 
+    if planned and delivery.dispatch_is_busy():
+        retry = batch.model_copy(update={"waiting": planned})
+        at = datetime.now(UTC) + timedelta(seconds=BUSY_RETRY_SECONDS)
+        schedule(
+            BATCH_QUEUE,
+            retry.model_dump(mode="json"),
+            at=at,
+            key=f"batch-{batch.campaign_id}-{batch.seq_from}-busy-{time.time_ns()}",
+        )
+        return len(planned)
     reservations = throttle.reserve_many(
         [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in planned], bulk=True
     )

@@ -51,8 +51,13 @@ MAX_INLINE_WAIT_SECONDS = 1.0
 # threads than cores; each batch's calls are queued in slot order).
 DISPATCH_THREADS = 16
 
+# Sends handed to the dispatch threads and not answered yet, in this instance. Above the
+# limit a batch does not reserve slots it could not use in time: it comes back later.
+MAX_IN_FLIGHT = 400
+
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_in_flight = 0
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -209,9 +214,13 @@ def dispatch(
     if inline:
         results = [_send_one(sender, c) for c in claimed]
     else:
-        pool = _executor()
-        futures = [pool.submit(_send_one, sender, c) for c in claimed]
-        results = [f.result() for f in futures]
+        _count_in_flight(len(claimed))
+        try:
+            pool = _executor()
+            futures = [pool.submit(_send_one, sender, c) for c in claimed]
+            results = [f.result() for f in futures]
+        finally:
+            _count_in_flight(-len(claimed))
     accepted = [r for r in results if isinstance(r, Accepted)]
     if accepted:
         record_accepted(tenant_id, accepted)
@@ -236,6 +245,18 @@ def lock_messages(s: Session, message_ids: Sequence[uuid.UUID]) -> None:
     each other instead of locking in opposite orders and deadlocking."""
     if len(message_ids) > 1:
         s.execute(_LOCK_IN_ORDER, {"ids": [str(m) for m in message_ids]})
+
+
+def _count_in_flight(change: int) -> None:
+    global _in_flight
+    with _pool_lock:
+        _in_flight += change
+
+
+def dispatch_is_busy() -> bool:
+    """This instance's dispatch threads are behind: more sends waiting than they can make
+    within about a second or two. Batches then wait instead of reserving slots."""
+    return _in_flight >= MAX_IN_FLIGHT
 
 
 def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:

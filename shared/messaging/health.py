@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import update
 
@@ -41,9 +44,15 @@ class NumberPaused(Event):
     reason: str
 
 
-def _count(key: str, bad: bool) -> tuple[int, int]:
-    total, failures = get_redis().eval(_COUNT, 1, key, int(bad), WINDOW_SECONDS)
-    return int(total), int(failures)
+@dataclass(frozen=True)
+class FinalOutcome:
+    number_id: uuid.UUID | None
+    campaign_id: uuid.UUID | None
+    failed: bool
+    error_code: int | None
+
+
+_count_script: Any = None
 
 
 def record_outcome(
@@ -55,43 +64,79 @@ def record_outcome(
     error_code: int | None,
 ) -> list[str]:
     """Count one final outcome; pause what crossed its threshold. Returns what was paused."""
+    return record_outcomes(tenant_id, [FinalOutcome(number_id, campaign_id, failed, error_code)])
+
+
+def record_outcomes(tenant_id: uuid.UUID, outcomes: Sequence[FinalOutcome]) -> list[str]:
+    """Count final outcomes (one Redis round trip for all of them) and pause the numbers and
+    campaigns that crossed their thresholds. Returns what was paused."""
+    global _count_script
+    redis = get_redis()
+    if _count_script is None:
+        _count_script = redis.register_script(_COUNT)
+    pipe = redis.pipeline(transaction=False)
+    for o in outcomes:
+        if o.number_id is not None:
+            did_error = o.failed and o.error_code in DID_ERRORS
+            _count_script(
+                keys=[f"health:did:{o.number_id}"],
+                args=[int(did_error), WINDOW_SECONDS],
+                client=pipe,
+            )
+        if o.campaign_id is not None:
+            _count_script(
+                keys=[f"health:campaign:{o.campaign_id}"],
+                args=[int(o.failed), WINDOW_SECONDS],
+                client=pipe,
+            )
+    counts = iter(pipe.execute() if len(pipe) else [])
+    paused: list[str] = []
+    for o in outcomes:
+        if o.number_id is not None:
+            total, failures = (int(v) for v in next(counts))
+            if total >= DID_MIN_SAMPLE and failures / total >= DID_MAX_ERROR_RATE:
+                reason = f"{failures} of the last {total} messages failed (e.g. {o.error_code})"
+                paused += _pause_number(tenant_id, o.number_id, reason)
+        if o.campaign_id is not None:
+            total, failures = (int(v) for v in next(counts))
+            if total >= CAMPAIGN_MIN_SAMPLE and failures / total >= CAMPAIGN_MAX_FAILURE_RATE:
+                reason = f"failure rate {failures}/{total} over the threshold"
+                paused += _pause_campaign(tenant_id, o.campaign_id, reason)
+    return paused
+
+
+def _pause_number(tenant_id: uuid.UUID, number_id: uuid.UUID, reason: str) -> list[str]:
     from shared.queue import publish
 
-    paused: list[str] = []
-    if number_id is not None:
-        total, bad = _count(f"health:did:{number_id}", failed and error_code in DID_ERRORS)
-        if total >= DID_MIN_SAMPLE and bad / total >= DID_MAX_ERROR_RATE:
-            reason = f"{bad} of the last {total} messages failed (e.g. {error_code})"
-            with tenant_session(tenant_id) as s:
-                changed = s.execute(
-                    update(PhoneNumber)
-                    .where(PhoneNumber.id == number_id, PhoneNumber.status == "active")
-                    .values(status="failing", status_reason=reason)
-                ).rowcount  # type: ignore[attr-defined]
-                if changed:
-                    forget_pools(pools_of(s, number_id))
-            if changed:
-                log.warning("number %s paused: %s", number_id, reason)
-                publish(
-                    "number.paused",
-                    NumberPaused(tenant_id=tenant_id, number_id=number_id, reason=reason),
-                )
-                paused.append(f"number:{number_id}")
-    if campaign_id is not None:
-        total, bad = _count(f"health:campaign:{campaign_id}", failed)
-        if total >= CAMPAIGN_MIN_SAMPLE and bad / total >= CAMPAIGN_MAX_FAILURE_RATE:
-            reason = f"failure rate {bad}/{total} over the threshold"
-            with tenant_session(tenant_id) as s:
-                changed = s.execute(
-                    update(Campaign)
-                    .where(Campaign.id == campaign_id, Campaign.status == "running")
-                    .values(status="paused", pause_reason=reason)
-                ).rowcount  # type: ignore[attr-defined]
-            if changed:
-                log.warning("campaign %s paused: %s", campaign_id, reason)
-                publish(
-                    "campaign.paused",
-                    CampaignPaused(tenant_id=tenant_id, campaign_id=campaign_id, reason=reason),
-                )
-                paused.append(f"campaign:{campaign_id}")
-    return paused
+    with tenant_session(tenant_id) as s:
+        changed = s.execute(
+            update(PhoneNumber)
+            .where(PhoneNumber.id == number_id, PhoneNumber.status == "active")
+            .values(status="failing", status_reason=reason)
+        ).rowcount  # type: ignore[attr-defined]
+        if changed:
+            forget_pools(pools_of(s, number_id))
+    if not changed:
+        return []
+    log.warning("number %s paused: %s", number_id, reason)
+    publish("number.paused", NumberPaused(tenant_id=tenant_id, number_id=number_id, reason=reason))
+    return [f"number:{number_id}"]
+
+
+def _pause_campaign(tenant_id: uuid.UUID, campaign_id: uuid.UUID, reason: str) -> list[str]:
+    from shared.queue import publish
+
+    with tenant_session(tenant_id) as s:
+        changed = s.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign_id, Campaign.status == "running")
+            .values(status="paused", pause_reason=reason)
+        ).rowcount  # type: ignore[attr-defined]
+    if not changed:
+        return []
+    log.warning("campaign %s paused: %s", campaign_id, reason)
+    publish(
+        "campaign.paused",
+        CampaignPaused(tenant_id=tenant_id, campaign_id=campaign_id, reason=reason),
+    )
+    return [f"campaign:{campaign_id}"]

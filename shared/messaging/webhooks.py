@@ -28,7 +28,7 @@ from shared.http.problems import Problem
 from shared.messaging import delivery, sending
 from shared.messaging.accounts import auth_token
 from shared.messaging.events import ContactOptedOut, MessageReceived, MessageStatusChanged
-from shared.messaging.health import record_outcome
+from shared.messaging.health import FinalOutcome, record_outcomes
 from shared.messaging.models import Message, PhoneNumber, TwilioConfig
 from shared.providers.sms import OPTED_OUT_CODE
 from shared.templates.segments import analyze
@@ -252,11 +252,13 @@ def apply_statuses(updates: Sequence[StatusUpdate]) -> list[str]:
     for tenant_id, indexes in by_tenant.items():
         batch = [updates[i] for i in indexes]
         applied, opted_out = _write_statuses(tenant_id, batch, stamp)
+        moved = []
         for i, u in zip(indexes, batch, strict=True):
             row = applied.get(u.message_id)
             if row is not None:
-                _announce(tenant_id, row, u.status, u.code)
+                moved.append((row, u.status, u.code))
                 results[i] = u.status
+        _announce(tenant_id, moved)
         for contact_id in opted_out:
             _announce_opt_out(tenant_id, contact_id)
     return results
@@ -333,19 +335,26 @@ def _opt_out_on_error(s: Any, tenant_id: uuid.UUID, row: Any, code: int | None) 
     return uuid.UUID(str(row.contact_id))
 
 
-def _announce(tenant_id: uuid.UUID, row: Any, status: str, code: int | None) -> None:
+def _announce(tenant_id: uuid.UUID, moved: list[tuple[Any, str, int | None]]) -> None:
+    """Count the final outcomes for sender health (one Redis round trip), then publish a
+    `message.status` event per move."""
     from shared.queue import publish
 
-    if RANK[status] == 3:
-        record_outcome(
-            tenant_id, row.number_id, row.campaign_id, failed=status != "delivered", error_code=code
-        )
-    publish(
-        "message.status",
-        MessageStatusChanged(
-            tenant_id=tenant_id, message_id=row.id, status=status, error_code=code
-        ),
+    record_outcomes(
+        tenant_id,
+        [
+            FinalOutcome(row.number_id, row.campaign_id, status != "delivered", code)
+            for row, status, code in moved
+            if RANK[status] == 3
+        ],
     )
+    for row, status, code in moved:
+        publish(
+            "message.status",
+            MessageStatusChanged(
+                tenant_id=tenant_id, message_id=row.id, status=status, error_code=code
+            ),
+        )
 
 
 def _announce_opt_out(tenant_id: uuid.UUID, contact_id: uuid.UUID) -> None:
@@ -398,7 +407,7 @@ def apply_status(
             return "early"
     with tenant_session(tenant_id) as s:
         opted_out = _opt_out_on_error(s, tenant_id, row, code)
-    _announce(tenant_id, row, status, code)
+    _announce(tenant_id, [(row, status, code)])
     if opted_out:
         _announce_opt_out(tenant_id, opted_out)
     return status

@@ -179,3 +179,26 @@ def test_worker_killed_mid_batch_then_redelivered_and_reconciled(
     )
     wait_status(api, setup, campaign["id"], "completed", timeout=60)
     assert_exactly_once(fake_twilio, contacts)
+
+
+def test_a_busy_sender_reserves_nothing_and_catches_up(
+    api: httpx.Client, fake_twilio: FakeTwilio
+) -> None:
+    """While this instance's dispatch threads are behind, batches take no rate slots (they
+    would leave late); they come back and send once the threads catch up."""
+    from shared.messaging import delivery
+
+    setup = workspace_with_pool(api, fake_twilio, dids=2, mps=20)
+    contacts = add_contacts(api, setup, 10, ["vip"])
+    campaign = create_campaign(api, setup)
+    delivery._count_in_flight(delivery.MAX_IN_FLIGHT)  # as if 400 sends were queued here
+    try:
+        launched = api.post(f"/v1/campaigns/{campaign['id']}/launch", headers=setup.headers)
+        assert launched.status_code == 200
+        time.sleep(1.5)
+        phones = {c["phone"] for c in contacts}
+        assert sends_by_recipient(fake_twilio, phones) == {}
+    finally:
+        delivery._count_in_flight(-delivery.MAX_IN_FLIGHT)
+    wait_status(api, setup, campaign["id"], "completed", timeout=60)
+    assert_exactly_once(fake_twilio, contacts)
