@@ -11,6 +11,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -79,6 +80,9 @@ class Gateway:
         return self.handler_for(str(name))(request)
 
 
+GATEWAY_THREADS = 64
+
+
 def serve(host: str, port: int) -> BaseWSGIServer:
     """A threaded server for the gateway; call `serve_forever()` or run it in a thread."""
     # Each function logs its own JSON access line; werkzeug's would repeat it.
@@ -90,9 +94,28 @@ class _Handler(WSGIRequestHandler):
     # Headers and body are separate writes: with Nagle on, the body waits for the client's
     # delayed ACK (40-200 ms per response).
     disable_nagle_algorithm = True
+    # An idle keep-alive connection gives its worker back after this many seconds.
+    timeout = 5
 
 
 class _Server(ThreadedWSGIServer):
+    """Connections are served by a bounded pool of threads, as a deployed function serves a
+    bounded number of requests at once. A thread per connection (werkzeug's default) lets a
+    burst of webhooks start hundreds of threads that fight over the GIL until every request
+    is slow; bounded, the extra connections wait in the listen queue and the server keeps
+    its full throughput."""
+
     # Webhooks come in bursts (two status callbacks per message sent): queue connections
-    # while the accept loop is busy rather than reset them (werkzeug's default is 128).
+    # while every worker is busy rather than reset them (werkzeug's default is 128).
     request_queue_size = 1024
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._workers = ThreadPoolExecutor(GATEWAY_THREADS, thread_name_prefix="gateway")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._workers.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._workers.shutdown(wait=False, cancel_futures=True)
