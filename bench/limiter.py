@@ -1,8 +1,8 @@
 """Rate limiter benchmark: reservations per second of the Lua GCRA limiter vs redis-benchmark.
 
-What: `shared.messaging.throttle.reserve()`, the one EVALSHA every send makes, over the three
-buckets of a campaign send (workspace plan, provider account, DID), called in a loop for a
-fixed time by:
+What: `shared.messaging.throttle.reserve()` (one send; a campaign batch reserves all of its
+sends in one such call, `reserve_many`), over the three buckets of a campaign send
+(workspace plan, provider account, DID), called in a loop for a fixed time by:
 
 - 1, 2 and 4 processes of one thread each (one function instance per process), and
 - one process of 8 threads (the shape of send_batch's sender pool);
@@ -304,7 +304,9 @@ def redis_benchmark_rows(
     reserve_sha = script_load(url, _RESERVE)
     trivial_sha = script_load(url, TRIVIAL_SCRIPT)
     interval = f"{1000.0 / HUGE_RATE:.9f}"
-    args = ["1", "-1", interval, interval, interval]
+    # One send over three buckets: horizon (-1: none), 1 send, cost 1, 3 buckets, then each
+    # bucket's KEYS index and interval (the argument layout of throttle.reserve_many).
+    args = ["-1", "1", "1", "3", "1", interval, "2", interval, "3", interval]
     random_keys = [f"rate:{kind}:rb-{run_id}-__rand_int__" for kind in ("tenant", "account", "did")]
     shared_keys = [f"rate:{kind}:rb-{run_id}-shared" for kind in ("tenant", "account", "did")]
     rows = []

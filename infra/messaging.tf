@@ -197,3 +197,35 @@ resource "google_cloud_tasks_queue_iam_member" "runtime_enqueuer" {
   role     = "roles/cloudtasks.enqueuer"
   member   = local.runtime_member
 }
+
+# The reconciler settles messages stuck in `sending` (an unknown provider outcome, a lost
+# callback): Cloud Scheduler calls it every minute, with the invoker's OIDC token, as
+# Cloud Tasks calls the other task functions.
+resource "google_cloud_scheduler_job" "reconciler" {
+  count = var.deploy_functions ? 1 : 0
+
+  name             = "${local.prefix}-reconciler"
+  region           = var.region
+  description      = "Reconcile messages stuck in sending with the provider."
+  schedule         = "* * * * *"
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "300s"
+
+  retry_config {
+    retry_count = 0 # the next minute's run is the retry
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = module.function["reconciler"].service_uri
+    body        = base64encode("{}")
+    headers     = { "Content-Type" = "application/json" }
+
+    oidc_token {
+      service_account_email = google_service_account.invoker.email
+      audience              = module.function["reconciler"].service_uri
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
+}

@@ -18,6 +18,7 @@ slot opens. Redelivered batches and tasks change nothing: a message is claimed o
 from __future__ import annotations
 
 import logging
+import random
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -46,7 +47,8 @@ BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
 SEGMENT_SAMPLE = 100
-BUSY_RETRY_SECONDS = 0.5  # contacts rendered at fan-out to estimate segments per message
+BUSY_RETRY_SECONDS = 0.5
+BUSY_RETRY_MAX_SECONDS = 30.0  # contacts rendered at fan-out to estimate segments per message
 # An audience row follows its message once the provider has answered (`sending`: not yet).
 SETTLED_ROW = {
     "sent": "sent",
@@ -143,6 +145,13 @@ def send_batch(
     from shared.queue import schedule
 
     counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
+    if delivery.dispatch_is_busy():  # nothing is taken or queued until there is room
+        _come_back_later(
+            CampaignBatch(
+                tenant_id=tenant_id, campaign_id=campaign_id, seq_from=seq_from, seq_to=seq_to
+            )
+        )
+        return counts
     planned: list[PlannedSend] = []
     deferred: list[tuple[uuid.UUID, datetime]] = []
     with tenant_session(tenant_id) as s:
@@ -246,6 +255,23 @@ def send_batch(
     return counts
 
 
+def _come_back_later(batch: CampaignBatch) -> None:
+    """This instance's dispatch threads are behind: the batch comes back when they should
+    have caught up (with jitter, so deferred batches do not return together)."""
+    from shared.queue import schedule
+
+    delay = min(
+        BUSY_RETRY_MAX_SECONDS, max(BUSY_RETRY_SECONDS, delivery.dispatch_backlog_seconds())
+    )
+    at = datetime.now(UTC) + timedelta(seconds=delay * random.uniform(1.0, 1.5))
+    schedule(
+        BATCH_QUEUE,
+        batch.model_dump(mode="json"),
+        at=at,
+        key=f"batch-{batch.campaign_id}-{batch.seq_from}-busy-{time.time_ns()}",
+    )
+
+
 def _planned(
     message_id: uuid.UUID, number_id: uuid.UUID | None, mps: float | None, segments: int, c: Contact
 ) -> PlannedSend:
@@ -306,14 +332,7 @@ def _reserve_and_dispatch(
     from shared.queue import schedule
 
     if planned and delivery.dispatch_is_busy():
-        retry = batch.model_copy(update={"waiting": planned})
-        at = datetime.now(UTC) + timedelta(seconds=BUSY_RETRY_SECONDS)
-        schedule(
-            BATCH_QUEUE,
-            retry.model_dump(mode="json"),
-            at=at,
-            key=f"batch-{batch.campaign_id}-{batch.seq_from}-busy-{time.time_ns()}",
-        )
+        _come_back_later(batch.model_copy(update={"waiting": planned}))
         return len(planned)
     reservations = throttle.reserve_many(
         [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in planned], bulk=True

@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -247,16 +248,36 @@ def lock_messages(s: Session, message_ids: Sequence[uuid.UUID]) -> None:
         s.execute(_LOCK_IN_ORDER, {"ids": [str(m) for m in message_ids]})
 
 
+_finished: deque[tuple[float, int]] = deque()  # (monotonic time, sends) of recent dispatches
+RATE_WINDOW_SECONDS = 5.0
+
+
 def _count_in_flight(change: int) -> None:
     global _in_flight
     with _pool_lock:
         _in_flight += change
+        if change < 0:
+            now_ = time.monotonic()
+            _finished.append((now_, -change))
+            while _finished and _finished[0][0] < now_ - RATE_WINDOW_SECONDS:
+                _finished.popleft()
 
 
 def dispatch_is_busy() -> bool:
     """This instance's dispatch threads are behind: more sends waiting than they can make
     within about a second or two. Batches then wait instead of reserving slots."""
     return _in_flight >= MAX_IN_FLIGHT
+
+
+def dispatch_backlog_seconds() -> float:
+    """About how long this instance needs to work off the sends it has waiting, from its
+    dispatch rate over the last few seconds: when a deferred batch should come back, so
+    that waiting batches do not poll."""
+    with _pool_lock:
+        done = sum(n for _, n in _finished)
+        backlog = _in_flight
+    rate = done / RATE_WINDOW_SECONDS
+    return backlog / rate if rate > 0 else RATE_WINDOW_SECONDS
 
 
 def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:

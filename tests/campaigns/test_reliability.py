@@ -202,3 +202,37 @@ def test_a_busy_sender_reserves_nothing_and_catches_up(
         delivery._count_in_flight(-delivery.MAX_IN_FLIGHT)
     wait_status(api, setup, campaign["id"], "completed", timeout=60)
     assert_exactly_once(fake_twilio, contacts)
+
+
+def test_rabbitmq_broker_restart_mid_campaign(
+    api: httpx.Client, fake_twilio: FakeTwilio, rabbitmq_url: str
+) -> None:
+    """The campaign runs on the RabbitMQ backend (the same worker as `smsctl worker`); the
+    broker restarts while batches, retries and sends are queued: every contact gets exactly
+    one message."""
+    if not shutil.which("rabbitmqctl"):
+        services.unavailable("rabbitmqctl", "the broker cannot be restarted")
+    from shared.queue.rabbitmq import RabbitBackend
+
+    backend = RabbitBackend(rabbitmq_url, max_attempts=10, backoff_base=0.2)
+    worker = backend.start_worker(RegistryDispatcher(), concurrency=8)
+    assert worker.wait_connected(30)
+    set_backend(backend)
+    try:
+        setup = workspace_with_pool(api, fake_twilio, dids=1, mps=8)
+        contacts = add_contacts(api, setup, 24, ["vip"])
+        campaign = create_campaign(api, setup)
+        launched = api.post(f"/v1/campaigns/{campaign['id']}/launch", headers=setup.headers)
+        assert launched.status_code == 200
+        phones = {c["phone"] for c in contacts}
+        deadline = time.monotonic() + 30
+        while len(sends_by_recipient(fake_twilio, phones)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=60)
+        time.sleep(0.5)
+        subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=60)
+        assert len(sends_by_recipient(fake_twilio, phones)) < len(phones)  # restarted mid-run
+        wait_status(api, setup, campaign["id"], "completed", timeout=90)
+        assert_exactly_once(fake_twilio, contacts)
+    finally:
+        set_backend(None)
