@@ -31,7 +31,7 @@ from shared.billing.plans import plan_mps
 from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.quiet_hours import next_allowed, zone_of
-from shared.campaigns.service import body_of, finish_if_done, render_context
+from shared.campaigns.service import ROW_STATUS_OF, body_of, finish_if_done, render_context
 from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
@@ -46,17 +46,9 @@ log = logging.getLogger("campaigns")
 BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
-SEGMENT_SAMPLE = 100
+SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
 BUSY_RETRY_SECONDS = 0.5
-BUSY_RETRY_MAX_SECONDS = 30.0  # contacts rendered at fan-out to estimate segments per message
-# An audience row follows its message once the provider has answered (`sending`: not yet).
-SETTLED_ROW = {
-    "sent": "sent",
-    "delivered": "sent",
-    "undelivered": "sent",
-    "failed": "failed",
-    "suppressed": "skipped",
-}
+BUSY_RETRY_MAX_SECONDS = 30.0
 
 
 def campaign_rate(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> float:
@@ -142,7 +134,6 @@ def _segments_per_message(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> f
 def send_batch(
     tenant_id: uuid.UUID, campaign_id: uuid.UUID, seq_from: int, seq_to: int
 ) -> dict[str, int]:
-    from shared.queue import schedule
 
     counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
     if delivery.dispatch_is_busy():  # nothing is taken or queued until there is room
@@ -176,10 +167,7 @@ def send_batch(
         clock = datetime.now(UTC)
 
         def due(contact: Contact) -> datetime:
-            if not quiet:
-                return clock
-            zone = zone_of(contact.phone, contact.timezone)
-            return next_allowed(clock, zone, quiet["start"], quiet["end"])
+            return _allowed_at(clock, quiet, contact.phone, contact.timezone)
 
         # Rows queued already (a retry of this batch, a redelivery, a resume): their
         # messages are sent again only if still queued, and never in quiet hours. A row
@@ -198,7 +186,7 @@ def send_batch(
             ):
                 cc, contact = requeued[m.id]
                 if m.status != "queued":
-                    cc.status = SETTLED_ROW.get(m.status, cc.status)
+                    cc.status = ROW_STATUS_OF.get(m.status, cc.status)
                     continue
                 when = due(contact)
                 if when > clock:
@@ -241,18 +229,33 @@ def send_batch(
         sender = delivery.sender_for(s, tenant_id) if planned else None
         cap = delivery.campaign_cap(s, campaign_id)
     for message_id, when in deferred:
-        schedule(
-            delivery.SEND_QUEUE,
-            {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": True},
-            at=when,
-            key=f"send-{message_id}-quiet-{int(when.timestamp())}",
-        )
+        _send_after_quiet_hours(tenant_id, message_id, when)
     if sender is not None:
         batch = CampaignBatch(
             tenant_id=tenant_id, campaign_id=campaign_id, seq_from=seq_from, seq_to=seq_to
         )
         counts["waiting"] = _reserve_and_dispatch(batch, planned, sender, cap)
     return counts
+
+
+def _allowed_at(
+    clock: datetime, quiet: dict[str, str] | None, phone: str, timezone: str | None
+) -> datetime:
+    """`clock` outside the campaign's quiet hours in the contact's zone, else their end."""
+    if not quiet:
+        return clock
+    return next_allowed(clock, zone_of(phone, timezone), quiet["start"], quiet["end"])
+
+
+def _send_after_quiet_hours(tenant_id: uuid.UUID, message_id: uuid.UUID, when: datetime) -> None:
+    from shared.queue import schedule
+
+    schedule(
+        delivery.SEND_QUEUE,
+        {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": True},
+        at=when,
+        key=f"send-{message_id}-quiet-{int(when.timestamp())}",
+    )
 
 
 def _come_back_later(batch: CampaignBatch) -> None:
@@ -288,7 +291,6 @@ def _planned(
 def send_waiting(batch: CampaignBatch) -> dict[str, int]:
     """A batch's retry for the messages that had no rate slot: nothing is read again but
     the campaign's state (paused or cancelled: dropped, a resume fans out anew)."""
-    from shared.queue import schedule
 
     counts = {"deferred": 0, "waiting": 0}
     with tenant_session(batch.tenant_id) as s:
@@ -301,17 +303,10 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
     clock = datetime.now(UTC)
     ready: list[PlannedSend] = []
     for p in batch.waiting:
-        when = clock
-        if quiet:
-            when = next_allowed(clock, zone_of(p.phone, p.timezone), quiet["start"], quiet["end"])
+        when = _allowed_at(clock, quiet, p.phone, p.timezone)
         if when > clock:
             counts["deferred"] += 1
-            schedule(
-                delivery.SEND_QUEUE,
-                {"tenant_id": str(batch.tenant_id), "message_id": str(p.message_id), "bulk": True},
-                at=when,
-                key=f"send-{p.message_id}-quiet-{int(when.timestamp())}",
-            )
+            _send_after_quiet_hours(batch.tenant_id, p.message_id, when)
         else:
             ready.append(p)
     counts["waiting"] = _reserve_and_dispatch(batch, ready, sender, cap)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.campaigns import audience as audiences
@@ -278,6 +279,44 @@ def cancel(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
         s.flush()
         s.refresh(campaign)
         return out(campaign)
+
+
+# An audience row follows its message once the provider has answered (`sending`: not yet).
+ROW_STATUS_OF = {
+    "sent": "sent",
+    "delivered": "sent",
+    "undelivered": "sent",
+    "failed": "failed",
+    "suppressed": "skipped",
+}
+_SETTLE_ROWS = text(
+    "UPDATE campaign_contacts AS cc SET status = v.status, updated_at = now()"
+    " FROM unnest(CAST(:campaigns AS uuid[]), CAST(:messages AS uuid[]),"
+    " CAST(:statuses AS text[])) AS v(campaign_id, message_id, status)"
+    " WHERE cc.campaign_id = v.campaign_id AND cc.message_id = v.message_id"
+    " AND cc.status = 'queued' RETURNING cc.campaign_id"
+)
+
+
+def settle_audience_rows(
+    s: Session, rows: Sequence[tuple[uuid.UUID | None, uuid.UUID, str]]
+) -> None:
+    """The audience rows of these messages, (campaign, message, row status), that are still
+    `queued` take their status in one statement, whoever learns the outcome first (the
+    send's record, a callback, a failure); a campaign with nothing left completes."""
+    rows = [r for r in rows if r[0] is not None]
+    if not rows:
+        return
+    settled = s.execute(
+        _SETTLE_ROWS,
+        {
+            "campaigns": [str(c) for c, _, _ in rows],
+            "messages": [str(m) for _, m, _ in rows],
+            "statuses": [status for _, _, status in rows],
+        },
+    ).all()
+    for campaign_id in {r.campaign_id for r in settled}:
+        finish_if_done(s, campaign_id)
 
 
 def finish_if_done(s: Session, campaign_id: uuid.UUID) -> bool:

@@ -282,6 +282,8 @@ def dispatch_backlog_seconds() -> float:
 
 def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """Suppression at send time: an opt-out that arrived after queueing wins."""
+    from shared.campaigns.service import settle_audience_rows
+
     rows = s.execute(
         update(Message)
         .where(
@@ -294,7 +296,7 @@ def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.U
         .values(status="suppressed", error_message="contact opted out")
         .returning(Message.id, Message.campaign_id)
     ).all()
-    _settle_audience_rows(s, [(r.campaign_id, r.id) for r in rows], "skipped")
+    settle_audience_rows(s, [(r.campaign_id, r.id, "skipped") for r in rows])
     return [r.id for r in rows]
 
 
@@ -392,6 +394,8 @@ _RECORD = text(
 def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
     """The provider has these messages: keep their ids, settle their audience rows, and
     apply any status callback that overtook the answer without naming the message."""
+    from shared.campaigns.service import settle_audience_rows
+
     with tenant_session(tenant_id) as s:
         lock_messages(s, [a.id for a in accepted])
         rows = s.execute(
@@ -403,34 +407,11 @@ def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
                 "ats": [a.dispatched_at for a in accepted],
             },
         ).all()
-        _settle_audience_rows(s, [(r.campaign_id, r.id) for r in rows], "sent")
+        settle_audience_rows(s, [(r.campaign_id, r.id, "sent") for r in rows])
     try:
         apply_early_statuses(tenant_id, [a.sid for a in accepted])
     except Exception:  # Redis lost them: the reconciler settles what callbacks never did
         log.warning("parked statuses unavailable", exc_info=True)
-
-
-def _settle_audience_rows(
-    s: Session, messages: Sequence[tuple[uuid.UUID | None, uuid.UUID]], status: str
-) -> None:
-    """A campaign's rows for these messages are done; the campaign may be too."""
-    from shared.campaigns.models import CampaignContact
-    from shared.campaigns.service import finish_if_done
-
-    by_campaign: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for campaign_id, message_id in messages:
-        if campaign_id is not None:
-            by_campaign.setdefault(campaign_id, []).append(message_id)
-    for campaign_id, message_ids in by_campaign.items():
-        s.execute(
-            update(CampaignContact)
-            .where(
-                CampaignContact.campaign_id == campaign_id,
-                CampaignContact.message_id.in_(message_ids),
-            )
-            .values(status=status)
-        )
-        finish_if_done(s, campaign_id)
 
 
 def _repace(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
@@ -454,6 +435,7 @@ def _repace(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
 def _record_failure(
     tenant_id: uuid.UUID, message_id: uuid.UUID, exc: ProviderError, attempt: int
 ) -> str:
+    from shared.campaigns.service import settle_audience_rows
     from shared.messaging.events import ContactOptedOut
     from shared.messaging.health import record_outcome
     from shared.messaging.sending import opt_out
@@ -490,7 +472,7 @@ def _record_failure(
         message.failed_at = now()
         message.error_code = exc.code
         message.error_message = str(exc)[:500]
-        _settle_audience_rows(s, [(campaign_id, message_id)], "failed")
+        settle_audience_rows(s, [(campaign_id, message_id, "failed")])
         if exc.code == OPTED_OUT_CODE and message.contact_id:
             opted_out_contact = message.contact_id
             opt_out(

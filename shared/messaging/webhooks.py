@@ -12,14 +12,14 @@ import logging
 import string
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from cachetools import TTLCache
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from shared.db.group_commit import GroupCommit
@@ -93,21 +93,32 @@ _ROUTE_TTL_SECONDS = 60.0
 _routes: TTLCache[tuple[str, str], Route] = TTLCache(maxsize=50_000, ttl=_ROUTE_TTL_SECONDS)
 _tokens: TTLCache[uuid.UUID, str] = TTLCache(maxsize=10_000, ttl=_ROUTE_TTL_SECONDS)
 _cache_lock = threading.Lock()
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _cached(cache: TTLCache[K, V], key: K, load: Callable[[], V | None], fresh: bool) -> V | None:
+    """From the short cache unless `fresh`; a value loaded is kept (a missing one is not)."""
+    if not fresh:
+        with _cache_lock:
+            found = cache.get(key)
+        if found is not None:
+            return found
+    value = load()
+    if value is not None:
+        with _cache_lock:
+            cache[key] = value
+    return value
 
 
 def route_for(our_number: str, account_sid: str | None, *, fresh: bool = False) -> Route | None:
     """The workspace that holds `our_number` (cached a minute: callbacks come in bursts)."""
-    key = (our_number, account_sid or "")
-    if not fresh:
-        with _cache_lock:
-            cached = _routes.get(key)
-        if cached is not None:
-            return cached
-    route = _load_route(our_number, account_sid)
-    if route is not None:
-        with _cache_lock:
-            _routes[key] = route
-    return route
+    return _cached(
+        _routes,
+        (our_number, account_sid or ""),
+        lambda: _load_route(our_number, account_sid),
+        fresh,
+    )
 
 
 def _load_route(our_number: str, account_sid: str | None) -> Route | None:
@@ -132,18 +143,13 @@ def _signing_token(route: Route, *, fresh: bool) -> str | None:
         from shared.providers.simulator import simulator_auth_token
 
         return simulator_auth_token()
-    if not fresh:
-        with _cache_lock:
-            cached = _tokens.get(route.tenant_id)
-        if cached is not None:
-            return cached
+    return _cached(_tokens, route.tenant_id, lambda: _load_token(route.tenant_id), fresh)
+
+
+def _load_token(tenant_id: uuid.UUID) -> str | None:
     with system_session() as s:
-        config = s.scalar(select(TwilioConfig).where(TwilioConfig.tenant_id == route.tenant_id))
-        token = auth_token(config) if config is not None else None
-    if token is not None:
-        with _cache_lock:
-            _tokens[route.tenant_id] = token
-    return token
+        config = s.scalar(select(TwilioConfig).where(TwilioConfig.tenant_id == tenant_id))
+        return auth_token(config) if config is not None else None
 
 
 def authenticate(
@@ -269,6 +275,8 @@ def _write_statuses(
     tenant_id: uuid.UUID, batch: list[StatusUpdate], stamp: datetime
 ) -> tuple[dict[uuid.UUID, Any], list[uuid.UUID]]:
     """One transaction: the forward moves, the audience rows they settle, the opt-outs."""
+    from shared.campaigns.service import ROW_STATUS_OF, settle_audience_rows
+
     with tenant_session(tenant_id) as s:
         delivery.lock_messages(s, [u.message_id for u in batch])
         rows = s.execute(
@@ -284,40 +292,16 @@ def _write_statuses(
         ).all()
         applied = {r.id: r for r in rows}
         moved = [(applied[u.message_id], u) for u in batch if u.message_id in applied]
-        _settle_overtaken_rows(s, [(row, u.status) for row, u in moved])
+        # The send's record settles the audience row; if its sender died after the
+        # provider call, the callback is the first to know.
+        settle_audience_rows(
+            s, [(row.campaign_id, row.id, ROW_STATUS_OF[u.status]) for row, u in moved]
+        )
         opted_out = [_opt_out_on_error(s, tenant_id, row, u.code) for row, u in moved]
     return applied, [c for c in opted_out if c is not None]
 
 
 _named_writer: GroupCommit[StatusUpdate, str] = GroupCommit(apply_statuses)
-
-# A campaign's audience row is settled when the send's answer is recorded. If the sender
-# died after the provider call, the callback is the first to know: it settles the row.
-_SETTLE_ROWS = text(
-    "UPDATE campaign_contacts AS cc SET status = v.status, updated_at = now()"
-    " FROM unnest(CAST(:campaigns AS uuid[]), CAST(:messages AS uuid[]),"
-    " CAST(:statuses AS text[])) AS v(campaign_id, message_id, status)"
-    " WHERE cc.campaign_id = v.campaign_id AND cc.message_id = v.message_id"
-    " AND cc.status = 'queued' RETURNING cc.campaign_id"
-)
-
-
-def _settle_overtaken_rows(s: Any, applied: list[tuple[Any, str]]) -> None:
-    from shared.campaigns.service import finish_if_done
-
-    rows = [(r.campaign_id, r.id, status) for r, status in applied if r.campaign_id]
-    if not rows:
-        return
-    settled = s.execute(
-        _SETTLE_ROWS,
-        {
-            "campaigns": [str(c) for c, _, _ in rows],
-            "messages": [str(m) for _, m, _ in rows],
-            "statuses": ["failed" if status == "failed" else "sent" for _, _, status in rows],
-        },
-    ).all()
-    for campaign_id in {r.campaign_id for r in settled}:
-        finish_if_done(s, campaign_id)
 
 
 def _opt_out_on_error(s: Any, tenant_id: uuid.UUID, row: Any, code: int | None) -> uuid.UUID | None:
@@ -374,43 +358,22 @@ def apply_status(
     One matched by provider id may come before the send's answer recorded that id: it is
     parked until it is (the record step reads the parked statuses after writing the id)."""
     sid, status, code = parse_status(params)
-    if message_id is not None:
-        return apply_statuses([StatusUpdate(tenant_id, message_id, sid, status, code)])[0]
-    earlier = [s for s, rank in RANK.items() if rank < RANK[status]]
-    stamp = sending.now()
-    values: dict[str, object] = {"status": status}
-    if status == "sent":
-        values["sent_at"] = stamp
-    elif status == "delivered":
-        values["delivered_at"] = stamp
-    elif status in ("undelivered", "failed"):
-        values["failed_at"] = stamp
-    if code:
-        values["error_code"] = code
-    forward = (
-        update(Message)
-        .where(Message.provider_sid == sid, Message.status.in_(earlier))
-        .values(**values)
-        .returning(Message.id, Message.contact_id, Message.number_id, Message.campaign_id)
-    )
-    with tenant_session(tenant_id) as s:
-        row = s.execute(forward).first()
-        if row is None and s.scalar(select(Message.id).where(Message.provider_sid == sid)):
-            return "stale"  # a redelivery, or overtaken by a later status
-    if row is None:
+    if message_id is None:
+        message_id = _message_with_sid(tenant_id, sid)
+    if message_id is None:
         # Park it, then look once more: whichever of this and the record step comes
         # second applies it.
         delivery.remember_early_status(sid, params)
-        with tenant_session(tenant_id) as s:
-            row = s.execute(forward).first()
-        if row is None:
+        message_id = _message_with_sid(tenant_id, sid)
+        if message_id is None:
             return "early"
+    return apply_statuses([StatusUpdate(tenant_id, message_id, sid, status, code)])[0]
+
+
+def _message_with_sid(tenant_id: uuid.UUID, sid: str) -> uuid.UUID | None:
     with tenant_session(tenant_id) as s:
-        opted_out = _opt_out_on_error(s, tenant_id, row, code)
-    _announce(tenant_id, [(row, status, code)])
-    if opted_out:
-        _announce_opt_out(tenant_id, opted_out)
-    return status
+        found: uuid.UUID | None = s.scalar(select(Message.id).where(Message.provider_sid == sid))
+        return found
 
 
 # --- inbound --------------------------------------------------------------------------
