@@ -108,6 +108,8 @@ def start_redis() -> bool:
 
 
 def rabbitmq_url() -> str:
+    if url := os.environ.get("TEST_RABBITMQ_URL"):
+        return url
     if tcp_up("127.0.0.1", 5672):
         return "amqp://guest:guest@127.0.0.1:5672/%2F"
     if shutil.which("rabbitmq-server"):
