@@ -1,8 +1,9 @@
 # One Cloud Function per entry of var.functions (functions.auto.tfvars.json, generated
 # from shared/registry.py by `smsctl terraform-inputs`). All are HTTP functions at the
 # platform level: API routes and webhooks are public and authenticate callers themselves
-# (JWT / API key / provider signature); event functions (Pub/Sub push) and task functions
-# (Cloud Tasks) are private, callable by the invoker service account only.
+# (JWT / API key / provider signature), reached only through the load balancer
+# (load_balancer.tf); event functions (Pub/Sub push) and task functions (Cloud Tasks) are
+# private, callable by the invoker service account only.
 
 locals {
   # Settings read by shared/config.py (plus a few deployment facts), same for every function.
@@ -10,8 +11,8 @@ locals {
     {
       ENVIRONMENT     = "prod"
       LOG_LEVEL       = var.log_level
-      PUBLIC_BASE_URL = var.public_base_url
-      APP_BASE_URL    = coalesce(var.app_base_url, var.public_base_url)
+      PUBLIC_BASE_URL = local.public_base_url
+      APP_BASE_URL    = coalesce(var.app_base_url, local.public_base_url)
       GCP_PROJECT     = var.project_id
       GCP_REGION      = var.region
       QUEUE_BACKEND   = var.queue_backend
@@ -28,6 +29,10 @@ locals {
 
       # Who signs the OIDC tokens of Pub/Sub push and Cloud Tasks requests.
       INVOKER_SERVICE_ACCOUNT = google_service_account.invoker.email
+      # Behind the load balancer X-Forwarded-For ends with "<client>, <load balancer IP>":
+      # the client is the second entry from the end.
+      FORWARDED_FOR_HOPS = "2"
+
       # A function's cloudfunctions.net URL is this prefix followed by its registry name.
       FUNCTION_URL_PREFIX = "https://${var.region}-${var.project_id}.cloudfunctions.net/${var.name_prefix}-"
     },
@@ -39,6 +44,10 @@ locals {
   public_functions = {
     for name, f in var.functions : name => f.public && f.kind == "http" && f.auth != "oidc"
   }
+
+  # Cloud Functions (2nd gen) names the function's Cloud Run service after the function:
+  # the load balancer's serverless NEGs address it by this name.
+  function_names = { for name in keys(var.functions) : name => "${var.name_prefix}-${name}" }
 }
 
 module "function" {
@@ -47,7 +56,7 @@ module "function" {
 
   project_id  = var.project_id
   region      = var.region
-  name        = "${var.name_prefix}-${each.key}"
+  name        = local.function_names[each.key]
   description = "${each.value.kind} function ${each.key} (auth: ${each.value.auth})"
   entry_point = each.value.entry_point
 
@@ -69,7 +78,7 @@ module "function" {
   secret_environment_variables = local.function_secrets
 
   public           = local.public_functions[each.key]
-  ingress_settings = local.public_functions[each.key] ? "ALLOW_ALL" : var.private_function_ingress
+  ingress_settings = local.public_functions[each.key] ? var.public_function_ingress : var.private_function_ingress
   invoker_members  = { invoker = local.invoker_member }
 
   labels = {

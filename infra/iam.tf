@@ -182,6 +182,7 @@ resource "google_project_iam_member" "deployer" {
     "roles/cloudkms.admin",
     "roles/cloudsql.admin",
     "roles/cloudtasks.admin",
+    "roles/compute.loadBalancerAdmin",
     "roles/compute.networkAdmin",
     "roles/compute.securityAdmin",
     "roles/logging.logWriter",
@@ -236,3 +237,14 @@ resource "google_storage_bucket_iam_member" "deployer_state" {
   role   = "roles/storage.objectAdmin"
   member = local.deployer_member
 }
+
+# Writes the A record of the public domain when its zone is in Cloud DNS here.
+resource "google_project_iam_member" "deployer_dns" {
+  count = var.dns_managed_zone == null ? 0 : 1
+
+  project = var.project_id
+  role    = "roles/dns.admin"
+  member  = local.deployer_member
+}
+
+# The console bucket's grant (storage.admin on that bucket only) is in console.tf.

@@ -22,6 +22,7 @@ resource "google_project_service" "enabled" {
     "cloudtasks.googleapis.com",
     "cloudtrace.googleapis.com",
     "compute.googleapis.com",
+    "dns.googleapis.com",
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",
     "logging.googleapis.com",

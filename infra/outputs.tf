@@ -1,9 +1,31 @@
-# --- Functions (no API Gateway: each public function is called on its own URL) ---
+# --- The public origin (load_balancer.tf, console.tf) ---
 
-output "public_function_urls" {
-  description = "URL of each public (internet-facing) function, keyed by registry name."
-  value       = { for name, fn in module.function : name => fn.url if local.public_functions[name] }
+output "public_base_url" {
+  description = "The platform's one public origin (PUBLIC_BASE_URL of the functions): console at /, API at /v1, webhooks at /webhooks."
+  value       = local.public_base_url
 }
+
+output "load_balancer_ip" {
+  description = "IPv4 address of the load balancer: the domain's DNS A record points here (the managed certificate is provisioned once it does)."
+  value       = google_compute_global_address.public.address
+}
+
+output "ssl_certificate" {
+  description = "Name of the Google-managed certificate (`gcloud compute ssl-certificates describe NAME --global` shows its provisioning status)."
+  value       = google_compute_managed_ssl_certificate.public.name
+}
+
+output "console_bucket" {
+  description = "Bucket of the console's static bundle (cloudbuild.yaml uploads web/out here)."
+  value       = google_storage_bucket.console.name
+}
+
+output "url_map" {
+  description = "Name of the URL map generated from the registry."
+  value       = google_compute_url_map.public.name
+}
+
+# --- Functions ---
 
 output "function_service_uris" {
   description = "Cloud Run (run.app) URL of every function: Pub/Sub push endpoint, Cloud Tasks target and OIDC audience."

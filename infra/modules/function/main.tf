@@ -10,7 +10,6 @@ locals {
 }
 
 resource "google_cloudfunctions2_function" "this" {
-  #checkov:skip=CKV_GCP_124:Public API and webhook functions must accept internet traffic; private ones get ALLOW_INTERNAL_ONLY.
   project     = var.project_id
   location    = var.region
   name        = var.name
@@ -61,8 +60,10 @@ resource "google_cloudfunctions2_function" "this" {
   }
 }
 
-# Public HTTP functions (API routes, provider webhooks): anyone may call them; each route
-# authenticates its caller (JWT or API key, Twilio / Stripe signature) or is anonymous.
+# Public HTTP functions (API routes, provider webhooks): the load balancer's requests carry
+# no Google identity, so anyone may invoke them (ingress admits only the load balancer and
+# internal traffic); each route authenticates its caller (JWT or API key, Twilio / Stripe
+# signature) or is anonymous.
 resource "google_cloud_run_v2_service_iam_member" "public" {
   count = var.public ? 1 : 0
 

@@ -111,9 +111,9 @@ variable "vpc_connector_egress_settings" {
 }
 
 variable "ingress_settings" {
-  description = "Network ingress: ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  description = "Network ingress: ALLOW_INTERNAL_ONLY (Pub/Sub push, Cloud Tasks), ALLOW_INTERNAL_AND_GCLB (behind the load balancer) or ALLOW_ALL."
   type        = string
-  default     = "ALLOW_ALL"
+  default     = "ALLOW_INTERNAL_ONLY"
 
   validation {
     condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.ingress_settings)
