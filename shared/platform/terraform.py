@@ -20,6 +20,7 @@ def terraform_inputs() -> dict[str, Any]:
                 "auth": spec.auth.value,
                 "public": spec.public,
                 "topic": spec.topic,
+                "also_topics": list(spec.also_topics),
                 "queue": spec.queue,
                 "memory": spec.memory,
                 "cpu": spec.cpu,
