@@ -307,7 +307,7 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-_clients: dict[tuple[str, str, int], Any] = {}
+_clients: dict[tuple[str, str, int, float], Any] = {}
 _clients_lock = threading.Lock()
 _MAX_CLIENTS = 256
 
@@ -317,14 +317,15 @@ def _client(scheme: str, host: str, port: int) -> Any:
     for the name whose certificate it checked."""
     import httpx
 
-    key = (scheme, host, port)
+    timeout = get_settings().webhook_timeout_seconds
+    key = (scheme, host, port, timeout)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
             if len(_clients) >= _MAX_CLIENTS:
                 _clients.pop(next(iter(_clients))).close()
             client = _clients[key] = httpx.Client(
-                timeout=httpx.Timeout(get_settings().webhook_timeout_seconds),
+                timeout=httpx.Timeout(timeout),
                 follow_redirects=False,
                 trust_env=False,  # never through a proxy from the environment
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
