@@ -51,7 +51,12 @@ class Receiver:
                 body = self.rfile.read(length)
                 with receiver.lock:
                     receiver.requests.append(
-                        Received(self.path, dict(self.headers.items()), body, time.monotonic())
+                        Received(
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            time.monotonic(),
+                        )
                     )
                     reply = receiver.script.pop(0) if receiver.script else receiver.default
                     receiver.in_flight += 1
@@ -76,14 +81,17 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        server_class = ThreadingHTTPServer
-        if ":" in host:
+        self.connections = 0  # TCP connections accepted, whatever was sent on them
 
-            class V6Server(ThreadingHTTPServer):
-                address_family = socket.AF_INET6
+        class Server(ThreadingHTTPServer):
+            address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
-            server_class = V6Server
-        self.server = server_class((host, port), Handler)
+            def verify_request(self, request: Any, client_address: Any) -> bool:
+                with receiver.lock:
+                    receiver.connections += 1
+                return True
+
+        self.server = Server((host, port), Handler)
         self.server.daemon_threads = True
         self.host = host
         self.port = self.server.server_address[1]
