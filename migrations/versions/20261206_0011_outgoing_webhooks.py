@@ -32,10 +32,12 @@ def upgrade() -> None:
         sa.Column("secret_key_id", sa.String(length=300), server_default="", nullable=False),
     )
     op.add_column(
-        "webhook_endpoints", sa.Column("previous_secret_ciphertext", sa.LargeBinary(), nullable=True)
+        "webhook_endpoints",
+        sa.Column("previous_secret_ciphertext", sa.LargeBinary(), nullable=True),
     )
     op.add_column(
-        "webhook_endpoints", sa.Column("previous_secret_wrapped_key", sa.LargeBinary(), nullable=True)
+        "webhook_endpoints",
+        sa.Column("previous_secret_wrapped_key", sa.LargeBinary(), nullable=True),
     )
     op.add_column(
         "webhook_endpoints",
