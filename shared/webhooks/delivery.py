@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -242,7 +242,6 @@ def record(
         delivery = s.get(WebhookDelivery, delivery_id, with_for_update=True)
         if delivery is None:
             return "gone"
-        endpoint = s.get_one(WebhookEndpoint, delivery.endpoint_id, with_for_update=True)
         log_row = WebhookAttempt(
             tenant_id=tenant_id,
             delivery_id=delivery_id,
@@ -262,9 +261,18 @@ def record(
             delivery.status = "succeeded"
             delivery.delivered_at = now()
             delivery.next_attempt_at = None
-            endpoint.failing_since = None
-            endpoint.consecutive_failures = 0
+            # Only an endpoint that was failing is written (and locked): successes to a
+            # healthy endpoint do not queue on its row.
+            s.execute(
+                update(WebhookEndpoint)
+                .where(
+                    WebhookEndpoint.id == delivery.endpoint_id,
+                    WebhookEndpoint.consecutive_failures != 0,
+                )
+                .values(failing_since=None, consecutive_failures=0)
+            )
             return "succeeded"
+        endpoint = s.get_one(WebhookEndpoint, delivery.endpoint_id, with_for_update=True)
         endpoint.consecutive_failures += 1
         endpoint.failing_since = endpoint.failing_since or started
         window = FAILURE_WINDOW * get_settings().webhook_retry_scale
