@@ -73,20 +73,22 @@ def _subscribed(endpoint: WebhookEndpoint, event_type: str) -> bool:
 
 def fan_out(envelope: Envelope) -> int:
     """Deliveries for the public events of one internal event. Returns how many are new."""
-    from shared.webhooks.catalogue import for_internal
     from shared.webhooks.events import EndpointDisabled
 
     tenant_id = envelope.tenant_id
-    event = envelope.event()
     if tenant_id is None:
         return 0
-    if isinstance(event, EndpointDisabled):
-        notify_admins(tenant_id, event)
-    publics = for_internal(event)
-    if not publics:
-        return 0
+    if envelope.type == EndpointDisabled.event_type:
+        notify_admins(tenant_id, EndpointDisabled.model_validate(envelope.data))
+    # Most workspaces have no endpoint: one indexed read, before anything else is loaded.
     with tenant_session(tenant_id) as s:
         endpoints = list(s.scalars(select(WebhookEndpoint).where(WebhookEndpoint.enabled)).all())
+    if not endpoints:
+        return 0
+    from shared.webhooks.catalogue import for_internal  # registers the internal event types
+
+    event = envelope.event()
+    publics = for_internal(event)
     created = 0
     for public in publics:
         targets = [e for e in endpoints if _subscribed(e, public.name)]
