@@ -13,9 +13,20 @@ locals {
 
   # Registry topic name => Pub/Sub topic id.
   topics = {
-    for topic in distinct(concat([for f in values(local.event_functions) : f.topic], var.additional_topics)) :
+    for topic in distinct(concat(flatten([for f in values(local.event_functions) : concat([f.topic], f.also_topics)]), var.additional_topics)) :
     topic => replace(topic, ".", "-")
   }
+
+  # One push subscription per (event function, topic it consumes). A function's first
+  # topic keeps the function's name as key; further ones are "<function>:<topic>".
+  subscriptions = merge(
+    { for name, f in local.event_functions : name => { function = name, topic = f.topic } },
+    merge([
+      for name, f in local.event_functions : {
+        for topic in f.also_topics : "${name}:${topic}" => { function = name, topic = topic }
+      }
+    ]...),
+  )
 
   # Registry queue name => queue id, target function and settings.
   queues = {
@@ -95,13 +106,13 @@ resource "google_pubsub_topic_iam_member" "runtime_publisher" {
 }
 
 resource "google_pubsub_subscription" "push" {
-  for_each = var.deploy_functions ? local.event_functions : {}
+  for_each = var.deploy_functions ? local.subscriptions : {}
 
-  name  = "${local.topics[each.value.topic]}-${each.key}"
+  name  = "${local.topics[each.value.topic]}-${each.value.function}"
   topic = google_pubsub_topic.events[each.value.topic].id
 
   # Pub/Sub waits this long for the function's answer (at most 600 s).
-  ack_deadline_seconds       = min(600, max(10, each.value.timeout_seconds))
+  ack_deadline_seconds       = min(600, max(10, local.event_functions[each.value.function].timeout_seconds))
   message_retention_duration = "604800s"
 
   expiration_policy {
@@ -109,11 +120,11 @@ resource "google_pubsub_subscription" "push" {
   }
 
   push_config {
-    push_endpoint = module.function[each.key].service_uri
+    push_endpoint = module.function[each.value.function].service_uri
 
     oidc_token {
       service_account_email = google_service_account.invoker.email
-      audience              = module.function[each.key].service_uri
+      audience              = module.function[each.value.function].service_uri
     }
   }
 

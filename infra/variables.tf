@@ -104,10 +104,11 @@ variable "functions" {
     kind            = string # http | event | task
     auth            = string # none | user | twilio_signature | stripe_signature | oidc
     public          = bool
-    topic           = optional(string) # event functions: the Pub/Sub topic consumed
-    queue           = optional(string) # task functions: the Cloud Tasks queue served
-    memory          = string           # e.g. "256Mi"
-    cpu             = string           # e.g. "0.167", "1"
+    topic           = optional(string)           # event functions: the Pub/Sub topic consumed
+    also_topics     = optional(list(string), []) # and any further topics it consumes
+    queue           = optional(string)           # task functions: the Cloud Tasks queue served
+    memory          = string                     # e.g. "256Mi"
+    cpu             = string                     # e.g. "0.167", "1"
     timeout_seconds = number
     min_instances   = number
     max_instances   = number

@@ -176,6 +176,21 @@ class Settings(BaseSettings):
     stripe_api_key: SecretStr = Field(SecretStr(""), description="Stripe secret key.")
     stripe_webhook_secret: SecretStr = Field(SecretStr(""), description="Stripe signing secret.")
 
+    # --- outgoing webhooks ---
+    webhook_timeout_seconds: float = Field(
+        15.0, description="Timeout of one webhook request (connect, send, each read)."
+    )
+    webhook_retry_scale: float = Field(
+        1.0,
+        description=(
+            "Multiplies the webhook retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) "
+            "and the 5-day failure window; tests compress it."
+        ),
+    )
+    webhook_max_in_flight: int = Field(
+        8, description="Webhook requests in flight at once per endpoint (the rest wait)."
+    )
+
     # --- email ---
     smtp_host: str = Field("127.0.0.1", description="SMTP server for outgoing mail.")
     smtp_port: int = Field(1025, description="SMTP port.")

@@ -47,6 +47,7 @@ class FunctionSpec:
     description: str
     routes: tuple[Route, ...] = ()
     topic: str | None = None
+    also_topics: tuple[str, ...] = ()  # an event function may consume several topics
     queue: str | None = None
     memory: str = "256Mi"
     cpu: str = "0.167"
@@ -66,6 +67,11 @@ class FunctionSpec:
 
     def route_auth(self, route: Route) -> Auth:
         return route.auth or self.auth
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """Every topic an event function consumes (one subscription each)."""
+        return ((self.topic,) if self.topic else ()) + self.also_topics
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -745,6 +751,117 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=300,
         max_instances=1,
     ),
+    FunctionSpec(
+        name="webhook-endpoints",
+        module="functions.webhook_endpoints",
+        kind=Kind.HTTP,
+        auth=Auth.USER,
+        description=(
+            "Outgoing webhooks (Standard Webhooks): endpoints, signing secrets, the event "
+            "catalogue, the delivery log, replay and test pings."
+        ),
+        routes=(
+            Route(
+                "GET", "/v1/webhook-events", "list_webhook_event_types", "Event types and schemas"
+            ),
+            Route("GET", "/v1/webhook-endpoints", "list_webhook_endpoints", "Webhook endpoints"),
+            Route(
+                "POST",
+                "/v1/webhook-endpoints",
+                "create_webhook_endpoint",
+                "Create an endpoint (its secret is shown once)",
+                201,
+                min_role="admin",
+            ),
+            Route(
+                "GET",
+                "/v1/webhook-endpoints/{endpoint_id}",
+                "get_webhook_endpoint",
+                "A webhook endpoint",
+            ),
+            Route(
+                "PATCH",
+                "/v1/webhook-endpoints/{endpoint_id}",
+                "update_webhook_endpoint",
+                "Change the URL, description, event types, or enable / disable",
+                min_role="admin",
+            ),
+            Route(
+                "DELETE",
+                "/v1/webhook-endpoints/{endpoint_id}",
+                "delete_webhook_endpoint",
+                "Delete an endpoint and its delivery log",
+                status=204,
+                min_role="admin",
+            ),
+            Route(
+                "POST",
+                "/v1/webhook-endpoints/{endpoint_id}/rotate-secret",
+                "rotate_webhook_secret",
+                "A new secret (shown once); the old one keeps signing for 24 hours",
+                min_role="admin",
+            ),
+            Route(
+                "GET",
+                "/v1/webhook-endpoints/{endpoint_id}/deliveries",
+                "list_webhook_deliveries",
+                "Deliveries with their attempts (paged, filtered)",
+            ),
+            Route(
+                "GET",
+                "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}",
+                "get_webhook_delivery",
+                "A delivery with its payload and attempts",
+            ),
+            Route(
+                "POST",
+                "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay",
+                "replay_webhook_delivery",
+                "Send a delivery again now (same webhook-id)",
+                status=202,
+                min_role="admin",
+            ),
+            Route(
+                "POST",
+                "/v1/webhook-endpoints/{endpoint_id}/test",
+                "send_webhook_test",
+                "Send a `ping` event to the endpoint",
+                status=202,
+                min_role="admin",
+            ),
+        ),
+    ),
+    FunctionSpec(
+        name="webhook-fanout",
+        module="functions.webhook_fanout",
+        kind=Kind.EVENT,
+        auth=Auth.OIDC,
+        description="Turns internal events into public ones: a delivery per matching endpoint.",
+        # The internal topics the public event catalogue (shared/webhooks/catalogue.py)
+        # maps; a test keeps the two in agreement.
+        topic="message.status",
+        also_topics=(
+            "message.received",
+            "contact.opted_out",
+            "contact.opted_in",
+            "conversation.updated",
+            "campaign.launched",
+            "campaign.paused",
+            "campaign.completed",
+            "lead.qualified",
+            "import.finished",
+            "endpoint.disabled",
+        ),
+    ),
+    FunctionSpec(
+        name="webhook-sender",
+        module="functions.webhook_sender",
+        kind=Kind.TASK,
+        auth=Auth.OIDC,
+        description="Makes one signed attempt of a webhook delivery (SSRF-checked, 15 s).",
+        queue="webhooks",
+        timeout_seconds=60,
+    ),
 )
 
 
@@ -760,7 +877,7 @@ def http_functions() -> list[FunctionSpec]:
 
 
 def consumers_of(topic: str) -> list[FunctionSpec]:
-    return [f for f in FUNCTIONS if f.kind is Kind.EVENT and f.topic == topic]
+    return [f for f in FUNCTIONS if f.kind is Kind.EVENT and topic in f.topics]
 
 
 def task_target(queue: str) -> FunctionSpec:

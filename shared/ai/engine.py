@@ -495,10 +495,23 @@ def record_qualification(
     model: str,
 ) -> None:
     """The stage and the fields found, on the conversation and contact, with history."""
+    from shared.conversations.events import LeadQualified
+    from shared.queue import publish_on_commit
+
     found = {k: v for k, v in result.fields.items() if v is not None}
     stage = result.lead_stage
     if handoff and stage in ("new", "engaged"):
         stage = "handoff"
+    if stage == "qualified" and conversation.lead_stage != "qualified":
+        publish_on_commit(
+            s,
+            "lead.qualified",
+            LeadQualified(
+                tenant_id=conversation.tenant_id,
+                conversation_id=conversation.id,
+                contact_id=contact.id,
+            ),
+        )
     conversation.lead_stage = stage
     contact.lead_stage = stage
     conversation.qualification = {**(conversation.qualification or {}), **found}

@@ -15,6 +15,7 @@ class CampaignLaunched(Event):
     event_type = "campaign.launched"
     tenant_id: uuid.UUID
     campaign_id: uuid.UUID
+    resumed: bool = False
 
 
 class PlannedSend(BaseModel):
@@ -46,3 +47,9 @@ class CampaignPaused(Event):
     tenant_id: uuid.UUID
     campaign_id: uuid.UUID
     reason: str
+
+
+class CampaignCompleted(Event):
+    event_type = "campaign.completed"
+    tenant_id: uuid.UUID
+    campaign_id: uuid.UUID

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from shared.campaigns import audience as audiences
 from shared.campaigns import schemas
-from shared.campaigns.events import CampaignLaunched
+from shared.campaigns.events import CampaignCompleted, CampaignLaunched, CampaignPaused
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.contacts.models import ConsentEvent, Contact
 from shared.db.session import tenant_session
@@ -161,6 +161,7 @@ def start(s: Session, campaign: Campaign) -> int:
     campaign.launched_at = now()
     if not size:
         campaign.completed_at = campaign.launched_at
+        _announce_completed(s, campaign.tenant_id, campaign.id)
     return size
 
 
@@ -220,6 +221,8 @@ def launch_scheduled(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> bool:
 def pause(
     principal: Principal, campaign_id: uuid.UUID, reason: str = "paused by a user"
 ) -> schemas.CampaignOut:
+    from shared.queue import publish_on_commit
+
     with tenant_session(principal.tenant_id) as s:
         campaign = _get(s, campaign_id, lock=True)
         if campaign.status != "running":
@@ -229,6 +232,11 @@ def pause(
         campaign.status = "paused"
         campaign.paused_at = now()
         campaign.pause_reason = reason
+        publish_on_commit(
+            s,
+            "campaign.paused",
+            CampaignPaused(tenant_id=principal.tenant_id, campaign_id=campaign_id, reason=reason),
+        )
         s.flush()
         s.refresh(campaign)
         return out(campaign)
@@ -251,7 +259,7 @@ def resume(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
         result = out(campaign)
     publish(
         "campaign.launched",
-        CampaignLaunched(tenant_id=principal.tenant_id, campaign_id=campaign_id),
+        CampaignLaunched(tenant_id=principal.tenant_id, campaign_id=campaign_id, resumed=True),
     )
     return result
 
@@ -331,12 +339,24 @@ def finish_if_done(s: Session, campaign_id: uuid.UUID) -> bool:
     )
     if left is not None:
         return False
-    updated = s.execute(
+    completed = s.execute(
         update(Campaign)
         .where(Campaign.id == campaign_id, Campaign.status == "running")
         .values(status="completed", completed_at=now())
+        .returning(Campaign.tenant_id)
+    ).first()
+    if completed is None:
+        return False
+    _announce_completed(s, completed.tenant_id, campaign_id)
+    return True
+
+
+def _announce_completed(s: Session, tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> None:
+    from shared.queue import publish_on_commit
+
+    publish_on_commit(
+        s, "campaign.completed", CampaignCompleted(tenant_id=tenant_id, campaign_id=campaign_id)
     )
-    return bool(updated.rowcount)  # type: ignore[attr-defined]
 
 
 # --- stats, preview, messages ---------------------------------------------------------

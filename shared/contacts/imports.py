@@ -55,6 +55,7 @@ from werkzeug.wrappers import Response
 
 from shared.config import get_settings
 from shared.contacts import schemas
+from shared.contacts.events import ImportFinished
 from shared.contacts.models import ImportJob, ImportRowError
 from shared.contacts.phones import InvalidPhone, PhoneNormalizer
 from shared.contacts.service import workspace_region
@@ -677,6 +678,8 @@ def _write_block(tenant_id: uuid.UUID, job_id: uuid.UUID, parsed: Parsed, update
 
 
 def _finish(tenant_id: uuid.UUID, job_id: uuid.UUID, status: str, error: str | None = None) -> None:
+    from shared.queue import publish_on_commit
+
     with tenant_session(tenant_id) as s:
         job = s.get_one(ImportJob, job_id)
         if job.status in ("completed", "failed", "cancelled"):
@@ -684,6 +687,11 @@ def _finish(tenant_id: uuid.UUID, job_id: uuid.UUID, status: str, error: str | N
         job.status = status
         job.error = error
         job.finished_at = datetime.now(UTC)
+        publish_on_commit(
+            s,
+            "import.finished",
+            ImportFinished(tenant_id=tenant_id, import_id=job_id, status=status),
+        )
         if job.rows_failed > MAX_STORED_ERRORS and not error:
             job.error = f"The error report lists the first {MAX_STORED_ERRORS} failed rows."
         uri = job.source_uri

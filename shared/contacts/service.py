@@ -382,7 +382,22 @@ def set_opt_out(
                     reason=reason,
                 )
             )
+            _announce_consent(s, principal.tenant_id, contact.id, opted_out)
         return _read(s, contact)
+
+
+def _announce_consent(
+    s: Session, tenant_id: uuid.UUID, contact_id: uuid.UUID, opted_out: bool
+) -> None:
+    from shared.messaging.events import ContactOptedIn, ContactOptedOut
+    from shared.queue import publish_on_commit
+
+    if opted_out:
+        event = ContactOptedOut(tenant_id=tenant_id, contact_id=contact_id, source="api")
+        publish_on_commit(s, "contact.opted_out", event)
+    else:
+        event_in = ContactOptedIn(tenant_id=tenant_id, contact_id=contact_id, source="api")
+        publish_on_commit(s, "contact.opted_in", event_in)
 
 
 # --- tags -------------------------------------------------------------------------------

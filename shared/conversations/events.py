@@ -15,3 +15,12 @@ class ConversationUpdated(Event):
     tenant_id: uuid.UUID
     conversation_id: uuid.UUID
     changes: list[str]
+
+
+class LeadQualified(Event):
+    """A conversation's lead stage became `qualified`."""
+
+    event_type = "lead.qualified"
+    tenant_id: uuid.UUID
+    conversation_id: uuid.UUID
+    contact_id: uuid.UUID

@@ -436,10 +436,10 @@ def _record_failure(
     tenant_id: uuid.UUID, message_id: uuid.UUID, exc: ProviderError, attempt: int
 ) -> str:
     from shared.campaigns.service import settle_audience_rows
-    from shared.messaging.events import ContactOptedOut
+    from shared.messaging.events import ContactOptedOut, MessageStatusChanged
     from shared.messaging.health import record_outcome
     from shared.messaging.sending import opt_out
-    from shared.queue import publish, schedule
+    from shared.queue import publish, publish_on_commit, schedule
 
     if exc.outcome is Outcome.UNKNOWN:
         # The provider may have the message: leave it `sending` for reconciliation.
@@ -472,6 +472,13 @@ def _record_failure(
         message.failed_at = now()
         message.error_code = exc.code
         message.error_message = str(exc)[:500]
+        publish_on_commit(
+            s,
+            "message.status",
+            MessageStatusChanged(
+                tenant_id=tenant_id, message_id=message_id, status="failed", error_code=exc.code
+            ),
+        )
         settle_audience_rows(s, [(campaign_id, message_id, "failed")])
         if exc.code == OPTED_OUT_CODE and message.contact_id:
             opted_out_contact = message.contact_id

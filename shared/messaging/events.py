@@ -29,3 +29,10 @@ class ContactOptedOut(Event):
     tenant_id: uuid.UUID
     contact_id: uuid.UUID
     source: str
+
+
+class ContactOptedIn(Event):
+    event_type = "contact.opted_in"
+    tenant_id: uuid.UUID
+    contact_id: uuid.UUID
+    source: str

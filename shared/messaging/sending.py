@@ -252,10 +252,19 @@ def opt_in(
     message_id: uuid.UUID | None = None,
     keyword: str | None = None,
 ) -> bool:
+    from shared.messaging.events import ContactOptedIn
+    from shared.queue import publish_on_commit
+
     contact = s.get_one(Contact, contact_id, with_for_update=True)
     changed = contact.opted_out
     contact.opted_out = False
     contact.opted_out_at = None
+    if changed:
+        publish_on_commit(
+            s,
+            "contact.opted_in",
+            ContactOptedIn(tenant_id=tenant_id, contact_id=contact_id, source=source),
+        )
     s.add(
         ConsentEvent(
             tenant_id=tenant_id,

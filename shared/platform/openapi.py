@@ -132,6 +132,9 @@ def openapi_document() -> dict[str, Any]:
                 wanted.append((p.annotation, "validation"))
         for model in _models_of(op.response_model):
             wanted.append((model, "serialization"))
+    from shared.webhooks.catalogue import CATALOGUE, openapi_webhooks
+
+    wanted += [(event.payload_model, "serialization") for event in CATALOGUE.values()]
     seen: set[tuple[type[BaseModel], str]] = set()
     unique = [w for w in wanted if not (w in seen or seen.add(w))]  # type: ignore[func-returns-value]
     keys, defs = models_json_schema(unique, ref_template="#/components/schemas/{model}")
@@ -238,6 +241,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": get_settings().public_base_url}],
         "paths": dict(sorted(paths.items())),
+        "webhooks": openapi_webhooks(lambda model: keys[(model, "serialization")]),
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "securitySchemes": SECURITY_SCHEMES,

@@ -46,6 +46,7 @@ def terraform_inputs(specs: Iterable[registry.FunctionSpec] = registry.FUNCTIONS
                 "auth": spec.auth.value,
                 "public": spec.public,
                 "topic": spec.topic,
+                "also_topics": list(spec.also_topics),
                 "queue": spec.queue,
                 "memory": spec.memory,
                 "cpu": spec.cpu,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -79,6 +79,49 @@ def publish(topic: str, event: Event, *, tenant_id: uuid.UUID | None = None) -> 
     envelope = Envelope.wrap(event, tenant_id)
     get_backend().publish(topic, envelope)
     return envelope
+
+
+def publish_on_commit(session: Any, topic: str, event: Event) -> None:
+    """Publish `event` once `session`'s transaction commits (never if it rolls back): the
+    event is written where the state changes, and no consumer reads the state before it is
+    there."""
+    _on_commit(session, lambda: publish(topic, event))
+
+
+def schedule_on_commit(
+    session: Any,
+    queue: str,
+    payload: Mapping[str, Any],
+    at: datetime | None = None,
+    key: str | None = None,
+) -> None:
+    """`schedule` once `session`'s transaction commits (never if it rolls back)."""
+    _on_commit(session, lambda: schedule(queue, payload, at=at, key=key))
+
+
+_ON_COMMIT = "queue_on_commit"
+
+
+def _on_commit(session: Any, action: Callable[[], Any]) -> None:
+    pending: list[Callable[[], Any]] | None = session.info.get(_ON_COMMIT)
+    if pending is None:
+        from sqlalchemy import event as sa_event
+
+        pending = session.info[_ON_COMMIT] = []
+        sa_event.listen(session, "after_commit", _run_pending)
+        sa_event.listen(session, "after_rollback", _drop_pending)
+    pending.append(action)
+
+
+def _run_pending(session: Any) -> None:
+    actions = session.info.get(_ON_COMMIT) or []
+    session.info[_ON_COMMIT] = []
+    for action in actions:
+        action()
+
+
+def _drop_pending(session: Any) -> None:
+    session.info[_ON_COMMIT] = []
 
 
 def schedule(

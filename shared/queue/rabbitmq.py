@@ -58,7 +58,7 @@ from tenacity import (
 )
 
 from shared.config import get_settings
-from shared.queue.base import Dispatcher, QueueBackend
+from shared.queue.base import Dispatcher, QueueBackend, TopicHandler
 from shared.queue.events import Envelope
 from shared.queue.topology import consumed_topics, task_queues
 
@@ -138,6 +138,12 @@ def declare_consumer(channel: Any, topic: str, function: str) -> str:
     channel.queue_declare(name, durable=True)
     channel.queue_bind(name, EVENTS_EXCHANGE, routing_key=topic)
     channel.queue_bind(name, TASKS_EXCHANGE, routing_key=name)  # its own retries
+    return name
+
+
+def _declare_consumer_topics(channel: Any, topics: tuple[str, ...], function: str) -> str:
+    for topic in topics:
+        name = declare_consumer(channel, topic, function)
     return name
 
 
@@ -276,8 +282,10 @@ class RabbitPublisher:
             # The consumers' queues exist before the first event: none is dropped because
             # the worker has not started yet.
             for function in consumers:
-                if consumer_queue(function) not in link.declared:
-                    link.declared.add(declare_consumer(link.channel, topic, function))
+                binding = f"{consumer_queue(function)}<-{topic}"  # a queue may bind several
+                if binding not in link.declared:
+                    declare_consumer(link.channel, topic, function)
+                    link.declared.add(binding)
             link.channel.basic_publish(EVENTS_EXCHANGE, topic, body, properties)
 
         self._run(operation)
@@ -553,7 +561,8 @@ class RabbitWorker:
         by_topic: dict[str, list[str]] = {}
         for topic, function in consumers:
             by_topic.setdefault(topic, []).append(function)
-        targets = []
+        # A function consuming several topics has one queue bound to each of them.
+        per_function: dict[str, tuple[TopicHandler, list[str]]] = {}
         for topic, functions in by_topic.items():
             handlers = self._dispatcher.topic_handlers(topic)
             if len(handlers) != len(functions):
@@ -561,14 +570,17 @@ class RabbitWorker:
                     f"{topic}: {len(functions)} consumer names for {len(handlers)} handlers"
                 )
             for function, handler in zip(functions, handlers, strict=True):
-                targets.append(
-                    _Target(
-                        consumer_queue(function),
-                        _event_runner(handler),
-                        functools.partial(declare_consumer, topic=topic, function=function),
-                    )
-                )
-        return targets
+                per_function.setdefault(function, (handler, []))[1].append(topic)
+        return [
+            _Target(
+                consumer_queue(function),
+                _event_runner(handler),
+                functools.partial(
+                    _declare_consumer_topics, topics=tuple(topics), function=function
+                ),
+            )
+            for function, (handler, topics) in per_function.items()
+        ]
 
     def _task_targets(self, queues: Iterable[str]) -> list[_Target]:
         return [

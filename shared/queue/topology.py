@@ -75,8 +75,9 @@ def consumed_topics() -> dict[str, list[str]]:
     """Registry topic -> names of its consuming functions, in registry order."""
     topics: dict[str, list[str]] = {}
     for spec in registry.FUNCTIONS:
-        if spec.kind is registry.Kind.EVENT and spec.topic:
-            topics.setdefault(spec.topic, []).append(spec.name)
+        if spec.kind is registry.Kind.EVENT:
+            for topic in spec.topics:
+                topics.setdefault(topic, []).append(spec.name)
     return topics
 
 

@@ -36,6 +36,7 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "ReplyIn": {"body": "x"},
     "TemplatePatch": {"name": "x"},
     "TemplatePreviewIn": {},
+    "WebhookEndpointPatch": {"description": "x"},
 }
 
 USER_ROUTES = [
@@ -108,7 +109,14 @@ def world(gateway_url: str) -> dict[str, Any]:
             headers=a.headers,
         )
         assert contact_import.status_code == 202, contact_import.text
+        hook_url = "https://hooks.tenant-a.example.com/in"
+        endpoint = api.post("/v1/webhook-endpoints", json={"url": hook_url}, headers=a.headers)
+        assert endpoint.status_code == 201, endpoint.text
+        ping = api.post(f"/v1/webhook-endpoints/{endpoint.json()['id']}/test", headers=a.headers)
+        assert ping.status_code == 202, ping.text
         ids = {
+            "endpoint_id": endpoint.json()["id"],
+            "delivery_id": ping.json()["id"],
             "contact_id": contact.json()["id"],
             "segment_id": segment.json()["id"],
             "import_id": contact_import.json()["id"],
@@ -124,6 +132,7 @@ def world(gateway_url: str) -> dict[str, Any]:
             "template_id": template.json()["id"],
         }
     secrets = [a.email, phone["phone_number"], "+14155550123", "+1312555017", *ids.values()]
+    secrets += [hook_url, endpoint.json()["secret"]]
     return {"a": a, "b": b, "ids": ids, "secrets": secrets}
 
 
