@@ -79,6 +79,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("GET", "/health", "health", "Health of the database, Redis and the queue"),
             Route("GET", "/openapi.json", "openapi_document", "The OpenAPI 3.1 document"),
             Route("GET", "/docs", "docs_page", "Human-readable API documentation"),
+            Route("GET", "/docs/{guide}", "guide_page", "A guide: template-variables, segments"),
         ),
         timeout_seconds=30,
         max_instances=10,

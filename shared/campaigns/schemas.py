@@ -42,9 +42,15 @@ class QuietHours(BaseModel):
         return value
 
 
+BODY_DESCRIPTION = (
+    "A message template: {{first_name|there}}, {{fields.KEY}}... (variables, fallbacks: "
+    "/docs/template-variables). A launch with an unknown variable without fallback is 422."
+)
+
+
 class CampaignIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    body: str | None = Field(None, min_length=1, max_length=1600)
+    body: str | None = Field(None, min_length=1, max_length=1600, description=BODY_DESCRIPTION)
     template_id: uuid.UUID | None = None
     template_version: int | None = Field(None, ge=1)
     audience: Audience = Field(default_factory=Audience)
@@ -68,7 +74,7 @@ class CampaignIn(BaseModel):
 
 class CampaignPatch(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
-    body: str | None = Field(None, min_length=1, max_length=1600)
+    body: str | None = Field(None, min_length=1, max_length=1600, description=BODY_DESCRIPTION)
     template_id: uuid.UUID | None = None
     template_version: int | None = Field(None, ge=1)
     audience: Audience | None = None
@@ -161,7 +167,7 @@ class PreviewOut(BaseModel):
     samples: list[PreviewSample]
     audience_estimate: int
     unknown_variables: list[str] = Field(
-        description="Names that are not template variables (docs/template-variables.md)."
+        description="Names that are not template variables (/docs/template-variables)."
     )
     blocking_variables: list[str] = Field(
         description="Unknown variables without a fallback: the launch is refused (422) "

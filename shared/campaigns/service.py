@@ -166,7 +166,7 @@ def unknown_variables_problem(names: Sequence[str], field: str) -> Problem:
         "unknown-template-variables",
         "Unknown template variables",
         f"The message uses variables that do not exist and have no fallback: {listed}. "
-        "Fix their names (see docs/template-variables.md) or give each a fallback, "
+        "Fix their names (see /docs/template-variables) or give each a fallback, "
         "e.g. {{name|friend}}.",
         errors=[
             {
