@@ -1,5 +1,10 @@
 """Sender health: a DID whose recent error rate crosses a threshold is paused, and so is a
-campaign whose failure rate does. Outcomes are counted in Redis in short windows."""
+campaign whose failure rate does. Outcomes are counted in Redis in short windows, with the
+failures per error code, so a pause names its most frequent error.
+
+A pause is told, not only recorded: the workspace's owners and admins are emailed, and an
+event is published for outgoing webhooks (`number.health_changed`, `campaign.paused`).
+Resuming a sender resets its window (`reset_window`): it is judged on what comes next."""
 
 from __future__ import annotations
 
