@@ -19,7 +19,9 @@ def get_ai_config(req: Request) -> schemas.AiConfigOut:
 
 @app.operation
 def put_ai_config(req: Request, body: schemas.AiConfigIn) -> schemas.AiConfigOut:
-    """Replaces the whole configuration; omitted fields take their defaults."""
+    """Replaces the whole configuration; omitted fields take their defaults. Turning the AI
+    on (`enabled` with mode `suggest` or `auto`) without ANTHROPIC_API_KEY on the platform is
+    refused: 409 `ai-not-configured` (`api_key_configured` in the answer tells)."""
     return service.put_config(req.require_principal(), body)
 
 

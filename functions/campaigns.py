@@ -41,7 +41,9 @@ def delete_campaign(req: Request, campaign_id: uuid.UUID) -> None:
 
 @app.operation
 def launch_campaign(req: Request, campaign_id: uuid.UUID) -> schemas.LaunchOut:
-    """Opted-out, erased, invalid and duplicate numbers are left out of the audience."""
+    """Opted-out, erased, invalid and duplicate numbers are left out of the audience. A
+    message with an unknown variable that has no fallback is refused: 422
+    `unknown-template-variables`, naming them (/docs/template-variables)."""
     return service.launch(req.require_principal(), campaign_id)
 
 
@@ -62,6 +64,8 @@ def cancel_campaign(req: Request, campaign_id: uuid.UUID) -> schemas.CampaignOut
 
 @app.operation
 def campaign_stats(req: Request, campaign_id: uuid.UUID) -> schemas.CampaignStats:
+    """Where every contact of the audience is; `waiting_for_quiet_hours` and `next_due_at`
+    explain a running campaign that sends nothing now."""
     return service.stats(req.require_principal(), campaign_id)
 
 
@@ -76,6 +80,9 @@ def campaign_messages(
 def preview_campaign(
     req: Request, campaign_id: uuid.UUID, body: schemas.PreviewIn | None
 ) -> schemas.PreviewOut:
+    """Sample messages, the unknown variables, and how long the send will take: at the pace
+    of the slowest bucket it sends through (its pool, the plan, the provider account, its
+    own cap), each contact reached only inside the sending window in their time zone."""
     return service.preview(req.require_principal(), campaign_id, body or schemas.PreviewIn())
 
 

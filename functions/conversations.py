@@ -16,6 +16,9 @@ app = HttpFunction("conversations")
 
 @app.operation
 def list_conversations(req: Request, query: schemas.ConversationQuery) -> schemas.ConversationList:
+    """`unread` is per user. An API key has no user: for it, `unread=true` lists the
+    conversations no member has read since their last inbound message; `assignee=me` is
+    422 `validation-error` (code `user_required`)."""
     return service.list_conversations(req.require_principal(), query)
 
 

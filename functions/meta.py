@@ -1,10 +1,11 @@
-"""meta: /health, /openapi.json and /docs."""
+"""meta: /health, /openapi.json, /docs and its guides."""
 
 from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
 from shared.http.function import HttpFunction, json_response
+from shared.http.problems import not_found
 from shared.platform.health import HealthOut, check_health
 
 app = HttpFunction("meta")
@@ -31,6 +32,18 @@ def docs_page() -> Response:
     from shared.platform.openapi import docs_html
 
     return Response(docs_html(), mimetype="text/html")
+
+
+@app.operation
+def guide_page(guide: str) -> Response:
+    """Markdown. `template-variables`: what a message template may say; `segments`: the
+    fields and operators of segment filters."""
+    from shared.platform.guides import read_guide
+
+    text = read_guide(guide)
+    if text is None:
+        raise not_found("Guide")
+    return Response(text, mimetype="text/markdown")
 
 
 handler = app

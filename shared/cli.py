@@ -152,7 +152,7 @@ def build_functions(
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        for package in ("shared", "functions"):
+        for package in ("shared", "functions", "docs"):  # docs/: the guides /docs serves
             shutil.copytree(
                 ROOT / package,
                 target / package,

@@ -1,7 +1,7 @@
 """outgoing webhooks: secret rotation, failure window, task generations, attempt log
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-06 22:30:00+00:00
 
 - webhook_endpoints: the sealed secret's master key id, the previous secret (it keeps
@@ -20,7 +20,7 @@ from shared.config import get_settings
 from shared.db import rls
 
 revision: str = "0011"
-down_revision: str | None = "0005"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -155,8 +155,10 @@ def _applicable(
         return "gone"
     config, conversation, contact = ctx
     reason = blocked_by(config, conversation, contact)
-    if reason == "cap":
-        conversation.needs_human = True
+    if reason == "cap" and config is not None:
+        flag_for_human(
+            conversation, f"the AI sent {config.max_consecutive_replies} replies in a row (its cap)"
+        )
     if reason is not None or config is None:
         return reason or "off"
     return config, conversation, contact
@@ -280,7 +282,7 @@ def plan_reply(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> str:
     from shared.queue import schedule
 
     if not claude.is_configured():
-        return "not-configured"
+        return _flag_unconfigured(tenant_id, conversation_id)
     with tenant_session(tenant_id) as s:
         ctx = _applicable(s, conversation_id)
         if isinstance(ctx, str):
@@ -296,6 +298,38 @@ def plan_reply(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> str:
     )
     created = schedule(QUEUE, task.payload(), at=at, key=f"ai-{conversation_id}-{newest.id}")
     return "scheduled" if created else "already-scheduled"
+
+
+NOT_CONFIGURED = "the AI is on but ANTHROPIC_API_KEY is not set: no AI answer will come"
+
+
+def flag_for_human(conversation: Conversation, reason: str) -> None:
+    """A human must take the conversation; `reason` says why (shown in the inbox)."""
+    conversation.needs_human = True
+    conversation.needs_human_reason = reason[:200]
+
+
+def _flag_unconfigured(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> str:
+    """The workspace turned the AI on (before the key was checked, or the key was removed
+    since): the contact is waiting for an answer that will not come, so a human is asked
+    for, and the log says why."""
+    with tenant_session(tenant_id) as s:
+        ctx = _applicable(s, conversation_id)
+        if isinstance(ctx, str):
+            return ctx  # the AI would not answer anyway (off, opted out, with a human)
+        config, conversation, _ = ctx
+        if not pending_inbound(s, conversation_id):
+            return "nothing-pending"
+        flag_for_human(conversation, NOT_CONFIGURED)
+        mode = effective_mode(config, conversation)
+    log.warning(
+        "conversation %s of workspace %s needs a human: the AI is in %s mode but "
+        "ANTHROPIC_API_KEY is not set",
+        conversation_id,
+        tenant_id,
+        mode,
+    )
+    return "not-configured"
 
 
 # --- one reply ---------------------------------------------------------------------------
@@ -353,7 +387,7 @@ def _answer(task: ReplyTask, job: Job) -> str:
     try:
         result = call_claude(task.tenant_id, job)
     except claude.AiNotConfigured:
-        return "not-configured"
+        return _flag_unconfigured(task.tenant_id, task.conversation_id)
     except (claude.AiCallError, ValueError) as exc:
         return _retry_or_flag(task, exc)
     outcome, message_id = store(task.tenant_id, task.conversation_id, job, result)
@@ -422,7 +456,7 @@ def _retry_or_flag(task: ReplyTask, exc: Exception) -> str:
         with tenant_session(task.tenant_id) as s:
             conversation = s.get(Conversation, task.conversation_id)
             if conversation is not None:
-                conversation.needs_human = True
+                flag_for_human(conversation, f"the AI failed {task.attempt} times: {exc}")
         return "gave-up"
     delay = retry_after
     if delay is None:
@@ -461,7 +495,7 @@ def store(
         handoff = not on_demand and _wants_handoff(job.rules, result)
         record_qualification(s, conversation, contact, result, handoff, job.model)
         if handoff:
-            conversation.needs_human = True
+            flag_for_human(conversation, f"handoff: {result.handoff_reason or 'qualified lead'}")
         if contact.opted_out or contact.erased_at is not None:
             return "opted-out", None
         mode = "suggest" if on_demand else effective_mode(config, conversation)
@@ -559,7 +593,9 @@ def _queue_reply(
         number = sending.choose_sender(s, conversation)
     except Problem as problem:
         log.warning("AI reply not sent: %s", problem)
-        conversation.needs_human = True
+        flag_for_human(
+            conversation, f"the AI reply was not sent: {problem.detail or problem.title}"
+        )
         return "no-sender", None
     try:
         with s.begin_nested():
@@ -608,7 +644,7 @@ def _handoff_by_rule(
     s: Session, conversation: Conversation, contact: Contact, keyword: str
 ) -> None:
     """A handoff keyword: a human takes over without asking Claude anything."""
-    conversation.needs_human = True
+    flag_for_human(conversation, f"handoff keyword: {keyword}")
     conversation.lead_stage = contact.lead_stage = "handoff"
     s.add(
         LeadQualification(

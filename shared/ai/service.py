@@ -71,6 +71,15 @@ def get_config(principal: Principal) -> ai.AiConfigOut:
 
 
 def put_config(principal: Principal, data: ai.AiConfigIn) -> ai.AiConfigOut:
+    """Turning the AI on (`enabled` with a mode other than `off`) needs ANTHROPIC_API_KEY:
+    without it every inbound message would wait for an answer that never comes."""
+    if data.enabled and data.mode != "off" and not claude.is_configured():
+        raise conflict(
+            "The AI cannot be turned on: ANTHROPIC_API_KEY is not set on the platform. Set it "
+            "(in .env locally, its Secret Manager secret in GCP), restart, then try again. "
+            "Nothing was saved.",
+            "ai-not-configured",
+        )
     values = data.model_dump(mode="json")
     with tenant_session(principal.tenant_id) as s:
         s.execute(

@@ -27,12 +27,11 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
-from shared.billing.plans import plan_mps
 from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
+from shared.campaigns.pace import campaign_rate
 from shared.campaigns.quiet_hours import next_allowed, zone_of
 from shared.campaigns.service import ROW_STATUS_OF, body_of, finish_if_done, render_context
-from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
@@ -49,19 +48,6 @@ BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending t
 SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
 BUSY_RETRY_SECONDS = 0.5
 BUSY_RETRY_MAX_SECONDS = 30.0
-
-
-def campaign_rate(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> float:
-    """Segments per second the campaign can send: its pool within every cap."""
-    pool = rotation.pool_dids(s, campaign.pool_id) if campaign.pool_id else []
-    plan = s.scalar(select(Tenant.plan).where(Tenant.id == tenant_id))
-    rates = [
-        sum(d.mps for d in pool),
-        plan_mps(plan),
-        get_settings().provider_account_mps,
-        campaign.rate_cap_mps or float("inf"),
-    ]
-    return max(0.0, min(rates)) * (1 - throttle.HEADROOM)
 
 
 def fan_out(
@@ -224,6 +210,7 @@ def send_batch(
                 planned.append(_planned(values["id"], did.id, did.mps, values["segments"], contact))
         counts["queued"], counts["skipped"] = len(messages), len(skipped)
         _record_queued(s, campaign_id, messages, skipped)
+        _mark_due(s, deferred)
         if not rows or not planned:
             finish_if_done(s, campaign_id)
         sender = delivery.sender_for(s, tenant_id) if planned else None
@@ -245,6 +232,20 @@ def _allowed_at(
     if not quiet:
         return clock
     return next_allowed(clock, zone_of(phone, timezone), quiet["start"], quiet["end"])
+
+
+_MARK_DUE = text(
+    "UPDATE messages AS m SET due_at = v.due_at FROM unnest(CAST(:ids AS uuid[]),"
+    " CAST(:dues AS timestamptz[])) AS v(id, due_at) WHERE m.id = v.id AND m.status = 'queued'"
+)
+
+
+def _mark_due(s: Any, deferred: list[tuple[uuid.UUID, datetime]]) -> None:
+    """Deferred messages say when they are due (the messages list and the stats show it)."""
+    if deferred:
+        s.execute(
+            _MARK_DUE, {"ids": [str(m) for m, _ in deferred], "dues": [w for _, w in deferred]}
+        )
 
 
 def _send_after_quiet_hours(tenant_id: uuid.UUID, message_id: uuid.UUID, when: datetime) -> None:
@@ -302,13 +303,19 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
         cap = delivery.campaign_cap(s, batch.campaign_id)
     clock = datetime.now(UTC)
     ready: list[PlannedSend] = []
+    deferred: list[tuple[uuid.UUID, datetime]] = []
     for p in batch.waiting:
         when = _allowed_at(clock, quiet, p.phone, p.timezone)
         if when > clock:
-            counts["deferred"] += 1
-            _send_after_quiet_hours(batch.tenant_id, p.message_id, when)
+            deferred.append((p.message_id, when))
         else:
             ready.append(p)
+    if deferred:
+        with tenant_session(batch.tenant_id) as s:
+            _mark_due(s, deferred)
+    for message_id, when in deferred:
+        counts["deferred"] += 1
+        _send_after_quiet_hours(batch.tenant_id, message_id, when)
     counts["waiting"] = _reserve_and_dispatch(batch, ready, sender, cap)
     return counts
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.queue.events import Event
 
@@ -43,10 +45,15 @@ class CampaignBatch(Event):
 
 
 class CampaignPaused(Event):
+    """A campaign stopped sending: a user paused it, or its failure rate crossed the
+    threshold (`cause: auto`). Meant for the workspace's developers (outgoing webhooks)."""
+
     event_type = "campaign.paused"
     tenant_id: uuid.UUID
     campaign_id: uuid.UUID
-    reason: str
+    cause: Literal["auto", "user"]
+    reason: str = Field(description="Why, in words (the campaign's `pause_reason`).")
+    paused_at: datetime
 
 
 class CampaignCompleted(Event):

@@ -42,9 +42,15 @@ class QuietHours(BaseModel):
         return value
 
 
+BODY_DESCRIPTION = (
+    "A message template: {{first_name|there}}, {{fields.KEY}}... (variables, fallbacks: "
+    "/docs/template-variables). A launch with an unknown variable without fallback is 422."
+)
+
+
 class CampaignIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    body: str | None = Field(None, min_length=1, max_length=1600)
+    body: str | None = Field(None, min_length=1, max_length=1600, description=BODY_DESCRIPTION)
     template_id: uuid.UUID | None = None
     template_version: int | None = Field(None, ge=1)
     audience: Audience = Field(default_factory=Audience)
@@ -68,7 +74,7 @@ class CampaignIn(BaseModel):
 
 class CampaignPatch(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
-    body: str | None = Field(None, min_length=1, max_length=1600)
+    body: str | None = Field(None, min_length=1, max_length=1600, description=BODY_DESCRIPTION)
     template_id: uuid.UUID | None = None
     template_version: int | None = Field(None, ge=1)
     audience: Audience | None = None
@@ -118,15 +124,23 @@ class LaunchOut(BaseModel):
 
 class CampaignStats(BaseModel):
     audience: int
-    pending: int
-    queued: int
+    pending: int = Field(description="Contacts not reached by the send yet (no message).")
+    queued: int = Field(description="Messages written and waiting to go (quiet hours included).")
+    waiting_for_quiet_hours: int = Field(
+        description="Of the queued messages, those held until their contacts' sending window "
+        "opens (each message's `due_at`)."
+    )
+    next_due_at: datetime | None = Field(
+        description="When the first message held by quiet hours is due; null when none is."
+    )
     sending: int
     sent: int
     delivered: int
     undelivered: int
     failed: int
     failed_by_code: dict[str, int]
-    skipped: int
+    skipped: int = Field(description="Left out at send time (opted out or erased meanwhile).")
+    cancelled: int = Field(description="Contacts never sent to because the campaign was cancelled.")
     opted_out_during: int
     replies: int
     segments: int
@@ -152,10 +166,31 @@ class PreviewSample(BaseModel):
 class PreviewOut(BaseModel):
     samples: list[PreviewSample]
     audience_estimate: int
-    unknown_variables: list[str]
+    unknown_variables: list[str] = Field(
+        description="Names that are not template variables (/docs/template-variables)."
+    )
+    blocking_variables: list[str] = Field(
+        description="Unknown variables without a fallback: the launch is refused (422) "
+        "until each is fixed or given one, `{{name|fallback}}`."
+    )
     estimated_segments: int
-    pool_capacity_mps: float
-    estimated_duration_seconds: float | None
+    pool_capacity_mps: float = Field(description="Sum of the pool's active numbers' rates.")
+    effective_rate_mps: float = Field(
+        description="Segments per second the campaign will send: the slowest of its pool, "
+        "the plan's workspace rate, the provider account and the campaign's own cap."
+    )
+    rate_limited_by: Literal["pool", "plan", "provider_account", "campaign_cap"] = Field(
+        description="Which of those sets the pace."
+    )
+    estimated_duration_seconds: float | None = Field(
+        description="From now until the last message is out at that rate, each contact "
+        "reached only inside the quiet-hours window in their time zone; null when nothing "
+        "can send (an empty pool)."
+    )
+    estimated_finish_at: datetime | None
+    deferred_by_quiet_hours: int = Field(
+        description="Messages expected to wait for their contacts' sending window."
+    )
 
 
 class CampaignMessagesQuery(PageQuery):

@@ -7,17 +7,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.campaigns import audience as audiences
 from shared.campaigns import schemas
 from shared.campaigns.events import CampaignCompleted, CampaignLaunched, CampaignPaused
 from shared.campaigns.models import Campaign, CampaignContact
+from shared.campaigns.pace import ESTIMATE_SAMPLE, campaign_pace
+from shared.campaigns.pace import estimate as estimated_send
 from shared.contacts.models import ConsentEvent, Contact
 from shared.db.session import tenant_session
 from shared.http.pagination import keyset_page, page_of
 from shared.http.problems import Problem, conflict, field_error, not_found
+from shared.messaging.health import reset_window
 from shared.messaging.models import Message, NumberPool
 from shared.messaging.rotation import pool_dids
 from shared.templates.models import Template, TemplateVersion
@@ -149,6 +152,32 @@ def _require_ready(s: Session, campaign: Campaign) -> None:
         raise conflict("The pool has no active number.", "no-sender-number")
     if schemas.Audience.model_validate(campaign.audience).is_empty():
         raise conflict("The campaign has no audience.", "campaign-incomplete")
+    unknown = compile_template(body_of(s, campaign)).unknown_without_fallback
+    if unknown:
+        raise unknown_variables_problem(unknown, "body" if campaign.body else "template_id")
+
+
+def unknown_variables_problem(names: Sequence[str], field: str) -> Problem:
+    """422 naming the variables that do not exist and have no fallback (each would send
+    an empty string): fix the name or give it a fallback, `{{name|fallback}}`."""
+    listed = ", ".join(f"{{{{{name}}}}}" for name in names)
+    return Problem(
+        422,
+        "unknown-template-variables",
+        "Unknown template variables",
+        f"The message uses variables that do not exist and have no fallback: {listed}. "
+        "Fix their names (see /docs/template-variables) or give each a fallback, "
+        "e.g. {{name|friend}}.",
+        errors=[
+            {
+                "field": field,
+                "message": f"Unknown variable {{{{{name}}}}} without a fallback.",
+                "code": "unknown_variable",
+            }
+            for name in names
+        ],
+        unknown_variables=list(names),
+    )
 
 
 def start(s: Session, campaign: Campaign) -> int:
@@ -230,12 +259,18 @@ def pause(
                 f"A {campaign.status} campaign cannot be paused.", "campaign-not-running"
             )
         campaign.status = "paused"
-        campaign.paused_at = now()
+        campaign.paused_at = paused_at = now()
         campaign.pause_reason = reason
         publish_on_commit(
             s,
             "campaign.paused",
-            CampaignPaused(tenant_id=principal.tenant_id, campaign_id=campaign_id, reason=reason),
+            CampaignPaused(
+                tenant_id=principal.tenant_id,
+                campaign_id=campaign_id,
+                cause="user",
+                reason=reason,
+                paused_at=paused_at,
+            ),
         )
         s.flush()
         s.refresh(campaign)
@@ -257,6 +292,8 @@ def resume(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
         s.flush()
         s.refresh(campaign)
         result = out(campaign)
+    # Judged afresh: the failures that paused it must not pause it again at the next outcome.
+    reset_window("campaign", campaign_id)
     publish(
         "campaign.launched",
         CampaignLaunched(tenant_id=principal.tenant_id, campaign_id=campaign_id, resumed=True),
@@ -271,16 +308,32 @@ def cancel(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
             raise conflict(f"The campaign is already {campaign.status}.", "campaign-finished")
         campaign.status = "cancelled"
         campaign.cancelled_at = now()
-        s.execute(
-            update(Message)
-            .where(Message.campaign_id == campaign_id, Message.status == "queued")
-            .values(status="suppressed", error_message="campaign cancelled")
+        withdrawn = (
+            s.execute(
+                update(Message)
+                .where(Message.campaign_id == campaign_id, Message.status == "queued")
+                .values(status="suppressed", error_message="campaign cancelled")
+                .returning(Message.id)
+            )
+            .scalars()
+            .all()
         )
+        # Rows not sent yet are cancelled; a queued row whose message is already with the
+        # provider stays queued and takes that message's outcome (counted once, as sent).
         s.execute(
             update(CampaignContact)
             .where(
                 CampaignContact.campaign_id == campaign_id,
-                CampaignContact.status.in_(("pending", "queued")),
+                or_(
+                    CampaignContact.status == "pending",
+                    and_(
+                        CampaignContact.status == "queued",
+                        or_(
+                            CampaignContact.message_id.is_(None),
+                            CampaignContact.message_id.in_(withdrawn),
+                        ),
+                    ),
+                ),
             )
             .values(status="cancelled")
         )
@@ -372,13 +425,21 @@ def stats(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignStats
                 .group_by(CampaignContact.status)
             ).all()
         )
-        by_status = dict(
-            s.execute(
-                select(Message.status, func.count())
-                .where(Message.campaign_id == campaign_id)
-                .group_by(Message.status)
-            ).all()
-        )
+        # Held by quiet hours counted in the same statement as the queued, so they agree.
+        held = and_(Message.status == "queued", Message.due_at > func.now())
+        rows = s.execute(
+            select(
+                Message.status,
+                func.count(),
+                func.count().filter(held),
+                func.min(Message.due_at).filter(held),
+            )
+            .where(Message.campaign_id == campaign_id)
+            .group_by(Message.status)
+        ).all()
+        by_status = {status: n for status, n, _, _ in rows}
+        waiting = sum(n for _, _, n, _ in rows)
+        next_due = min((due for _, _, _, due in rows if due is not None), default=None)
         codes = s.execute(
             select(Message.error_code, func.count())
             .where(
@@ -456,6 +517,8 @@ def stats(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignStats
             audience=size,
             pending=by_cc.get("pending", 0),
             queued=by_status.get("queued", 0),
+            waiting_for_quiet_hours=int(waiting),
+            next_due_at=next_due,
             sending=by_status.get("sending", 0),
             sent=by_status.get("sent", 0),
             delivered=by_status.get("delivered", 0),
@@ -463,6 +526,7 @@ def stats(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignStats
             failed=by_status.get("failed", 0),
             failed_by_code={str(code): n for code, n in codes},
             skipped=by_cc.get("skipped", 0),
+            cancelled=by_cc.get("cancelled", 0),
             opted_out_during=int(opted_out),
             replies=int(replies),
             segments=int(segments),
@@ -535,16 +599,40 @@ def preview(
                 )
             )
         per_message = max((x.segments for x in samples), default=analyze(compiled.body).segments)
-        capacity = sum(d.mps for d in pool_dids(s, campaign.pool_id)) if campaign.pool_id else 0.0
-        total = per_message * estimate
+        rate = campaign_pace(s, principal.tenant_id, campaign)
+        zones = _zone_sample(s, audience) if campaign.quiet_hours and estimate else []
+        timing = estimated_send(
+            now(),
+            estimate,
+            per_message / rate.segments_per_second if rate.segments_per_second else None,
+            campaign.quiet_hours,
+            zones,
+        )
         return schemas.PreviewOut(
             samples=samples,
             audience_estimate=estimate,
             unknown_variables=list(compiled.unknown_variables),
-            estimated_segments=total,
-            pool_capacity_mps=capacity,
-            estimated_duration_seconds=round(total / capacity, 1) if capacity else None,
+            blocking_variables=list(compiled.unknown_without_fallback),
+            estimated_segments=per_message * estimate,
+            pool_capacity_mps=rate.pool_mps,
+            effective_rate_mps=round(rate.segments_per_second, 3),
+            rate_limited_by=rate.limited_by,
+            estimated_duration_seconds=timing.duration_seconds,
+            estimated_finish_at=timing.finish_at,
+            deferred_by_quiet_hours=timing.deferred,
         )
+
+
+def _zone_sample(s: Session, audience: schemas.Audience) -> list[tuple[str, str | None]]:
+    """(phone, declared zone) of a random sample of the audience, in launch order."""
+    rows = audiences.eligible(s, audience).subquery()
+    picked = s.execute(
+        select(rows.c.phone, Contact.timezone, rows.c.created_at)
+        .join(Contact, Contact.id == rows.c.id)
+        .order_by(func.random())
+        .limit(ESTIMATE_SAMPLE)
+    ).all()
+    return [(phone, zone) for phone, zone, _ in sorted(picked, key=lambda row: row[2])]
 
 
 def campaign_messages(

@@ -245,7 +245,7 @@ FILTER_DESCRIPTION = (
     'A filter tree: {"all": [...]} or {"any": [...]} of groups and conditions '
     '{"field", "op", "value"}. Fields: first_name, last_name, email, phone, timezone, '
     "fields.KEY, tag, opted_out, created_at, last_message_at, lead_stage, "
-    "conversation_status. See the segments documentation for operators."
+    "conversation_status. Operators, values and their meaning: /docs/segments."
 )
 
 

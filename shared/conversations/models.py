@@ -43,6 +43,7 @@ class Conversation(TenantOwned, Base):
     snoozed_until: Mapped[datetime | None]
     ai_mode: Mapped[str] = mapped_column(String(8), server_default="inherit")
     needs_human: Mapped[bool] = mapped_column(server_default=text("false"))
+    needs_human_reason: Mapped[str | None] = mapped_column(String(200))
     consecutive_ai_replies: Mapped[int] = mapped_column(Integer, server_default="0")
     lead_stage: Mapped[str] = mapped_column(String(12), server_default="new")
     qualification: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))

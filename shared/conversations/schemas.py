@@ -26,8 +26,9 @@ class ConversationQuery(PageQuery):
     )
     unread: bool | None = Field(
         None,
-        description="Unread for the calling user (an inbound message newer than their last "
-        "read). Needs a user: an API key gets 422.",
+        description="Unread for the calling user: an inbound message newer than their last "
+        "read. With an API key (no user): unread by the whole workspace, an inbound message "
+        "newer than every member's last read (nobody has seen it yet).",
     )
     campaign_id: uuid.UUID | None = Field(
         None, description="Conversations that received a message of this campaign."
@@ -59,13 +60,18 @@ class ConversationOut(BaseModel):
     snoozed_until: datetime | None
     ai_mode: str
     needs_human: bool
+    needs_human_reason: str | None = Field(
+        None, description="Why the AI handed the conversation to a human."
+    )
     lead_stage: str
     last_campaign_id: uuid.UUID | None
     last_message_at: datetime | None
     last_inbound_at: datetime | None
     last_message_preview: str | None
-    unread: bool | None = Field(description="For the calling user; null for an API key.")
-    last_read_at: datetime | None = Field(description="The calling user's last read.")
+    unread: bool = Field(description="For the calling user; for an API key, by every member.")
+    last_read_at: datetime | None = Field(
+        description="The calling user's last read; for an API key, the latest by any member."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -116,10 +122,10 @@ class ConversationPatch(BaseModel):
 
 
 class ConversationCounts(BaseModel):
-    """Over open conversations; `unread` and `mine` are null for an API key (no user)."""
+    """Over open conversations; `mine` is null for an API key (no user)."""
 
     open: int
-    unread: int | None
+    unread: int = Field(description="Unread by the caller; for an API key, by every member.")
     mine: int | None
     unassigned: int
 

@@ -7,8 +7,10 @@ query.
 
 Unread is per user: a conversation is unread for a user when its last inbound message is
 newer than that user's `conversation_reads.last_read_at` (or they never read it). An API key
-has no user: `unread`/`assignee=me` filters and `POST .../read` answer 422 for it, and its
-counts show `unread`/`mine` as null.
+has no user: for it a conversation is unread when no member of the workspace has read it
+since its last inbound message (the integration's view of "nobody has seen this yet").
+`assignee=me` and `POST .../read` answer 422 for an API key, and its counts show `mine`
+as null.
 
 Every state change (PATCH, read, the snoozer reopening) publishes `conversation.updated`
 after its commit.
@@ -25,6 +27,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Select,
+    Subquery,
     Uuid,
     and_,
     func,
@@ -83,12 +86,38 @@ def _user_required(field: str, detail: str) -> Problem:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _unread() -> ColumnElement[bool]:
+def _reads(user_id: uuid.UUID | None) -> Subquery:
+    """How far the caller read each conversation: a user's own marker; for an API key (no
+    user), the latest read by any member of the workspace."""
+    if user_id is not None:
+        return (
+            select(ConversationRead.conversation_id, ConversationRead.last_read_at)
+            .where(ConversationRead.user_id == user_id)
+            .subquery("reads")
+        )
+    return (
+        select(
+            ConversationRead.conversation_id,
+            func.max(ConversationRead.last_read_at).label("last_read_at"),
+        )
+        .join(
+            Membership,
+            and_(
+                Membership.user_id == ConversationRead.user_id,
+                Membership.tenant_id == ConversationRead.tenant_id,
+            ),
+        )
+        .group_by(ConversationRead.conversation_id)
+        .subquery("reads")
+    )
+
+
+def _unread(reads: Subquery) -> ColumnElement[bool]:
     return and_(
         Conversation.last_inbound_at.is_not(None),
         or_(
-            ConversationRead.last_read_at.is_(None),
-            Conversation.last_inbound_at > ConversationRead.last_read_at,
+            reads.c.last_read_at.is_(None),
+            Conversation.last_inbound_at > reads.c.last_read_at,
         ),
     )
 
@@ -98,31 +127,25 @@ def _position(at: datetime, row_id: uuid.UUID) -> Any:
     return tuple_(literal(at, DateTime(timezone=True)), literal(row_id, Uuid()))
 
 
-def _with_reads(stmt: _Stmt, user_id: uuid.UUID | None) -> _Stmt:
-    """Outer-join the caller's read marker (none for an API key)."""
-    mine = ConversationRead.user_id == user_id if user_id else literal_column("false")
-    return stmt.outerjoin(
-        ConversationRead, and_(ConversationRead.conversation_id == Conversation.id, mine)
-    )
+def _with_reads(stmt: _Stmt, reads: Subquery) -> _Stmt:
+    """Outer-join the caller's read markers (`_reads`)."""
+    return stmt.outerjoin(reads, reads.c.conversation_id == Conversation.id)
 
 
-def _base(user_id: uuid.UUID | None) -> Select[Conversation, Contact, datetime | None]:
-    stmt = select(Conversation, Contact, ConversationRead.last_read_at).join(
+def _base(reads: Subquery) -> Select[Conversation, Contact, datetime | None]:
+    stmt = select(Conversation, Contact, reads.c.last_read_at).join(
         Contact, Contact.id == Conversation.contact_id
     )
-    return _with_reads(stmt, user_id)
+    return _with_reads(stmt, reads)
 
 
 def _out(
     conversation: Conversation,
     contact: Contact,
     last_read_at: datetime | None,
-    user_id: uuid.UUID | None,
 ) -> schemas.ConversationOut:
-    unread: bool | None = None
-    if user_id is not None:
-        inbound = conversation.last_inbound_at
-        unread = inbound is not None and (last_read_at is None or inbound > last_read_at)
+    inbound = conversation.last_inbound_at
+    unread = inbound is not None and (last_read_at is None or inbound > last_read_at)
     return schemas.ConversationOut(
         id=conversation.id,
         contact=schemas.ConversationContact(
@@ -138,13 +161,14 @@ def _out(
         snoozed_until=conversation.snoozed_until,
         ai_mode=conversation.ai_mode,
         needs_human=conversation.needs_human,
+        needs_human_reason=conversation.needs_human_reason if conversation.needs_human else None,
         lead_stage=conversation.lead_stage,
         last_campaign_id=conversation.last_campaign_id,
         last_message_at=conversation.last_message_at,
         last_inbound_at=conversation.last_inbound_at,
         last_message_preview=conversation.last_message_preview,
         unread=unread,
-        last_read_at=last_read_at if user_id is not None else None,
+        last_read_at=last_read_at,
         created_at=conversation.created_at,
         updated_at=conversation.updated_at,
     )
@@ -153,10 +177,10 @@ def _out(
 def _load(
     s: Session, conversation_id: uuid.UUID, user_id: uuid.UUID | None
 ) -> schemas.ConversationOut:
-    row = s.execute(_base(user_id).where(Conversation.id == conversation_id)).first()
+    row = s.execute(_base(_reads(user_id)).where(Conversation.id == conversation_id)).first()
     if row is None:
         raise not_found("Conversation")
-    return _out(row[0], row[1], row[2], user_id)
+    return _out(row[0], row[1], row[2])
 
 
 def get(principal: Principal, conversation_id: uuid.UUID) -> schemas.ConversationOut:
@@ -195,7 +219,8 @@ def list_conversations(
 ) -> schemas.ConversationList:
     """Newest activity first (conversations with at least one message), cursor paged."""
     user_id = principal.user_id
-    stmt = _base(user_id).where(Conversation.last_message_at.is_not(None))
+    reads = _reads(user_id)
+    stmt = _base(reads).where(Conversation.last_message_at.is_not(None))
     if query.status:
         stmt = stmt.where(Conversation.status == query.status)
     if query.assignee == "me":
@@ -207,9 +232,7 @@ def list_conversations(
     elif isinstance(query.assignee, uuid.UUID):
         stmt = stmt.where(Conversation.assignee_id == query.assignee)
     if query.unread is not None:
-        if user_id is None:
-            raise _user_required("query.unread", "Unread is per user; an API key has none.")
-        stmt = stmt.where(_unread() if query.unread else ~_unread())
+        stmt = stmt.where(_unread(reads) if query.unread else ~_unread(reads))
     if query.campaign_id:
         touched = select(Message.conversation_id).where(Message.campaign_id == query.campaign_id)
         stmt = stmt.where(Conversation.id.in_(touched))
@@ -230,29 +253,31 @@ def list_conversations(
         last = page[-1][0]
         cursor = encode_cursor(last.last_message_at, last.id)
     return schemas.ConversationList(
-        data=[_out(row[0], row[1], row[2], user_id) for row in page], next_cursor=cursor
+        data=[_out(row[0], row[1], row[2]) for row in page], next_cursor=cursor
     )
 
 
 def counts(principal: Principal) -> schemas.ConversationCounts:
-    """Over open conversations: all, unread by the caller, assigned to them, unassigned."""
+    """Over open conversations: all, unread by the caller (for an API key: by every
+    member), assigned to them, unassigned."""
     user_id = principal.user_id
     per_user = user_id is not None
     nobody: ColumnElement[bool] = literal_column("false")
+    reads = _reads(user_id)
     stmt = _with_reads(
         select(
             func.count(),
-            func.count().filter(_unread() if per_user else nobody),
+            func.count().filter(_unread(reads)),
             func.count().filter(Conversation.assignee_id == user_id if per_user else nobody),
             func.count().filter(Conversation.assignee_id.is_(None)),
         ).select_from(Conversation),
-        user_id,
+        reads,
     ).where(Conversation.status == "open")
     with _session(principal) as s:
         total, unread, mine, unassigned = s.execute(stmt).one()
     return schemas.ConversationCounts(
         open=total,
-        unread=unread if per_user else None,
+        unread=unread,
         mine=mine if per_user else None,
         unassigned=unassigned,
     )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
+
+from pydantic import Field
 
 from shared.queue.events import Event
 
@@ -36,3 +39,20 @@ class ContactOptedIn(Event):
     tenant_id: uuid.UUID
     contact_id: uuid.UUID
     source: str
+
+
+class NumberHealthChanged(Event):
+    """A number's health changed: it failed too often and stopped sending (`failing`), or a
+    user put it back to work (`active`). Meant for developers (outgoing webhooks)."""
+
+    event_type = "number.health_changed"
+    tenant_id: uuid.UUID
+    number_id: uuid.UUID
+    phone_number: str
+    status: Literal["failing", "active"]
+    reason: str | None = Field(description="Why, in words (the number's `status_reason`).")
+    error_code: int | None = Field(
+        None, description="The most frequent provider error among the recent failures."
+    )
+    failures: int | None = Field(None, description="Failed messages in the health window.")
+    total: int | None = Field(None, description="Final outcomes in the health window.")

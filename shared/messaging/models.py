@@ -173,6 +173,8 @@ class Message(TenantOwned, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     queued_at: Mapped[datetime | None]
+    # Set when the message waits for the end of quiet hours: when it is due to go out.
+    due_at: Mapped[datetime | None]
     sending_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]

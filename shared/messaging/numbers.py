@@ -15,7 +15,7 @@ from shared.config import get_settings
 from shared.db.session import tenant_session
 from shared.http.pagination import keyset_page, page_of
 from shared.http.problems import Problem, conflict, field_error, not_found
-from shared.messaging import schemas
+from shared.messaging import health, schemas
 from shared.messaging.accounts import provider_for
 from shared.messaging.models import NumberPool, NumberPoolMember, PhoneNumber
 from shared.messaging.rotation import forget_pools, pools_of
@@ -223,6 +223,7 @@ def patch_number(
 ) -> schemas.NumberOut:
     with tenant_session(principal.tenant_id) as s:
         number = _get_number(s, number_id)
+        was_failing = number.status == "failing"
         if patch.status is not None:
             number.status = patch.status
             number.status_reason = None if patch.status == "active" else "paused by a user"
@@ -231,7 +232,12 @@ def patch_number(
         forget_pools(pools_of(s, number_id))
         s.flush()
         s.refresh(number)
-        return schemas.NumberOut.model_validate(number)
+        result = schemas.NumberOut.model_validate(number)
+    if patch.status == "active":
+        health.reset_window("did", number_id)  # judged afresh, not on its old failures
+        if was_failing:
+            health.announce_recovered(principal.tenant_id, number_id, result.phone_number)
+    return result
 
 
 def release(principal: Principal, number_id: uuid.UUID) -> None:

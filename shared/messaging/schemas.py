@@ -149,6 +149,11 @@ class MessageOut(_Out):
     error_message: str | None
     created_at: datetime
     queued_at: datetime | None
+    due_at: datetime | None = Field(
+        None,
+        description="Set when the message waited for its campaign's quiet hours to end in "
+        "the contact's time zone: when it is due to go out (kept once it went).",
+    )
     sending_at: datetime | None
     sent_at: datetime | None
     delivered_at: datetime | None

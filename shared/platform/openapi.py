@@ -15,6 +15,7 @@ from pydantic.json_schema import models_json_schema
 from shared import registry
 from shared.http.function import HttpFunction, Operation, _unwrap_optional
 from shared.http.problems import PROBLEM_CONTENT_TYPE
+from shared.platform.guides import GUIDES, guide_url
 
 SECURITY: dict[registry.Auth, list[dict[str, list[str]]]] = {
     registry.Auth.USER: [{"bearerAuth": []}],
@@ -68,6 +69,7 @@ PROBLEM_SCHEMA = {
 RAW_RESPONSES = {
     "openapi_document": ("application/json", {"type": "object"}),
     "docs_page": ("text/html", {"type": "string"}),
+    "guide_page": ("text/markdown", {"type": "string"}),
     "import_errors_csv": ("text/csv", {"type": "string"}),
 }
 
@@ -237,7 +239,10 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "SMS Platform API",
             "version": "1.0.0",
-            "description": "Multi-tenant SMS campaigns, inbox, AI replies and billing.",
+            "description": "Multi-tenant SMS campaigns, inbox, AI replies and billing. "
+            "Guides: "
+            + "; ".join(f"{guide_url(name)} ({title})" for name, title in GUIDES.items())
+            + ".",
         },
         "servers": [{"url": get_settings().public_base_url}],
         "paths": dict(sorted(paths.items())),
@@ -271,6 +276,12 @@ def docs_html() -> str:
         f"<p>{html.escape(doc['info']['description'])} Machine-readable: "
         "<a href='/openapi.json'>/openapi.json</a>. Errors are "
         "<code>application/problem+json</code> (RFC 9457).</p>",
+        "<p>Guides: "
+        + ", ".join(
+            f"<a href='{guide_url(name)}'>{html.escape(title)}</a>"
+            for name, title in GUIDES.items()
+        )
+        + ".</p>",
     ]
     by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
     for path, methods in doc["paths"].items():

@@ -6,10 +6,12 @@ are stripped of surrounding whitespace, so `{{ first_name | there }}` is name "f
 fallback "there". Braces that do not form a tag (`{{name`, a stray `}}`, `{{}}`) stay literal
 text and never raise; `validate` reports them as warnings for the editor.
 
-Variables. `contact.first_name|last_name|email|phone`, `contact.fields.<key>[.<key>...]`
-(custom fields, nested JSON objects included), `workspace.name` and `campaign.name`; the bare
-`first_name`, `last_name`, `email` and `phone` stand for `contact.<name>`. Any other name is
-unknown: it is reported (`unknown_variables`, `validate`) and always renders its fallback.
+Variables (docs/template-variables.md). A contact's fields are named as segments name them:
+`first_name`, `last_name`, `email`, `phone` and `fields.<key>[.<key>...]` (custom fields,
+nested JSON objects included); the longer `contact.<name>` and `contact.fields.<key>` are
+the same variables. Then `workspace.name` and `campaign.name`. Any other name is unknown:
+it is reported (`unknown_variables`, `validate`) and always renders its fallback, and a
+campaign does not launch while one has no fallback (`unknown_without_fallback`).
 
 Safety. A template is user input, so resolution only walks mapping keys of the context
 (`{"contact": {..., "fields": {...}}, "workspace": {...}, "campaign": {...}}`), never attributes:
@@ -58,6 +60,7 @@ class Variable:
     name: str
     path: Path | None
     fallback: str
+    has_fallback: bool = False  # a `|` was written, even with nothing after it
 
 
 Part = str | Variable
@@ -73,6 +76,8 @@ def resolve_path(name: str) -> Path | None:
     root = path[0]
     if root == "contact" and len(path) >= 3 and path[1] == CUSTOM_FIELDS:
         return path
+    if root == CUSTOM_FIELDS and len(path) >= 2:
+        return ("contact", *path)  # `fields.color`, as segments say it
     if len(path) == 2 and path[1] in ROOT_FIELDS.get(root, ()):
         return path
     return None
@@ -118,6 +123,17 @@ class CompiledTemplate:
     # The names that are not known variables; they always render their fallback.
     unknown_variables: tuple[str, ...]
 
+    @property
+    def unknown_without_fallback(self) -> tuple[str, ...]:
+        """Unknown variables written without `|fallback`: they would render nothing."""
+        return tuple(
+            dict.fromkeys(
+                part.name
+                for part in self.parts
+                if isinstance(part, Variable) and part.path is None and not part.has_fallback
+            )
+        )
+
     def render(self, context: Mapping[str, object]) -> str:
         """The message for `context`; never raises."""
         out: list[str] = []
@@ -132,11 +148,11 @@ class CompiledTemplate:
 
 def _parse_tag(content: str) -> Variable | None:
     """The variable a tag's inner text names, or None when the name is empty."""
-    name, _, fallback = content.partition("|")
+    name, bar, fallback = content.partition("|")
     name = name.strip()
     if not name:
         return None
-    return Variable(name, resolve_path(name), fallback.strip())
+    return Variable(name, resolve_path(name), fallback.strip(), has_fallback=bool(bar))
 
 
 @lru_cache(maxsize=1024)

@@ -27,7 +27,12 @@ class TemplateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    body: str = Field(
+        min_length=1,
+        max_length=MAX_BODY,
+        description="{{first_name|there}}, {{fields.KEY}}...: variables and fallbacks in "
+        "/docs/template-variables.",
+    )
 
     @field_validator("name")
     @classmethod

@@ -30,8 +30,9 @@ from shared.messaging.events import (
     ContactOptedOut,
     MessageReceived,
     MessageStatusChanged,
+    NumberHealthChanged,
 )
-from shared.messaging.schemas import MessageOut
+from shared.messaging.schemas import MessageOut, NumberOut
 from shared.queue.events import Event
 from shared.tenancy.principal import Principal
 from shared.webhooks.events import EndpointDisabled
@@ -115,6 +116,12 @@ def _campaign(tenant_id: uuid.UUID, e: Any) -> BaseModel:
     from shared.campaigns.service import get
 
     return get(_as_workspace(tenant_id), e.campaign_id)
+
+
+def _number(tenant_id: uuid.UUID, e: Any) -> BaseModel:
+    from shared.messaging.numbers import get_number
+
+    return get_number(_as_workspace(tenant_id), e.number_id)
 
 
 def _import(tenant_id: uuid.UUID, e: Any) -> BaseModel:
@@ -238,6 +245,14 @@ declare(
     CampaignOut,
     CampaignCompleted,
     _campaign,
+)
+declare(
+    "number.health_changed",
+    "A number stopped sending because it failed too often (`status: failing`, with"
+    " `status_reason`), or was put back to work (`status: active`).",
+    NumberOut,
+    NumberHealthChanged,
+    _number,
 )
 declare(
     "lead.qualified",

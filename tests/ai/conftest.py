@@ -22,6 +22,10 @@ def _refresh() -> None:
 
 @pytest.fixture(scope="session")
 def fake_anthropic(gateway_url: str) -> Iterator[FakeAnthropic]:
+    # The SDK is imported lazily on the first call (cold starts); import it here so the
+    # first AI test does not spend its wait on it (20 s on a loaded 2-core machine).
+    import anthropic  # noqa: F401
+
     fake = FakeAnthropic().start()
     before = {name: os.environ.get(name) for name in _ENV}
     os.environ.update(ANTHROPIC_BASE_URL=fake.base_url, ANTHROPIC_API_KEY=fake.api_key)

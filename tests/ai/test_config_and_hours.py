@@ -20,7 +20,10 @@ from tests.messaging.helpers import new_phone
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 
-def test_config_defaults_then_a_full_round_trip(api: httpx.Client) -> None:
+def test_config_defaults_then_a_full_round_trip(
+    api: httpx.Client, fake_anthropic: FakeAnthropic
+) -> None:
+    """With ANTHROPIC_API_KEY set (test_not_configured.py: without it)."""
     account = signup(api, "aiconf")
     r = api.get("/v1/ai/config", headers=account.headers)
     assert r.status_code == 200, r.text

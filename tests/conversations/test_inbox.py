@@ -181,22 +181,47 @@ def test_assignment_and_per_user_unread_counts(
     assert counts(api, owner.headers) == {"open": 2, "unread": 1, "mine": 0, "unassigned": 2}
 
 
-def test_api_keys_have_no_unread_or_mine(
-    api: httpx.Client, fake_twilio: FakeTwilio, ws: TwilioWorkspace
+def test_an_api_key_sees_unread_by_the_whole_workspace(
+    api: httpx.Client, fake_twilio: FakeTwilio, ws: TwilioWorkspace, mailbox: Mailbox
 ) -> None:
-    _, conversation_id = _in(api, fake_twilio, ws, "hello")
+    """An API key has no user: for it, unread means no member has read the conversation
+    since its last inbound message. `assignee=me` and read markers still need a user."""
+    agent = invite_member(api, mailbox, ws.account)
+    phone, a = _in(api, fake_twilio, ws, "hello")
+    _, b = _in(api, fake_twilio, ws, "hi there")
     key = api_key_headers(api, ws.account)
-    assert counts(api, key) == {"open": 1, "unread": None, "mine": None, "unassigned": 1}
-    got = api.get(f"/v1/conversations/{conversation_id}", headers=key).json()
-    assert got["unread"] is None
-    for params in ({"unread": "true"}, {"assignee": "me"}):
-        r = api.get("/v1/conversations", params=params, headers=key)
-        assert r.status_code == 422, r.text
-    r = api.post(f"/v1/conversations/{conversation_id}/read", headers=key)
+    assert counts(api, key) == {"open": 2, "unread": 2, "mine": None, "unassigned": 2}
+    got = api.get(f"/v1/conversations/{a}", headers=key).json()
+    assert got["unread"] is True
+    assert got["last_read_at"] is None
+
+    # One member reads `a`: nobody else has to for the workspace to have seen it.
+    assert api.post(f"/v1/conversations/{a}/read", headers=agent.headers).status_code == 200
+    listed = api.get("/v1/conversations", params={"unread": "true"}, headers=key)
+    assert listed.status_code == 200, listed.text
+    assert [c["id"] for c in listed.json()["data"]] == [b]
+    read = api.get("/v1/conversations", params={"unread": "false"}, headers=key).json()
+    assert [c["id"] for c in read["data"]] == [a]
+    assert read["data"][0]["last_read_at"] is not None
+    assert counts(api, key)["unread"] == 1
+    assert counts(api, ws.account.headers)["unread"] == 2  # the owner has read nothing
+    # A new inbound message makes it unread for the workspace again.
+    text_in(fake_twilio, ws, phone, "one more thing")
+    assert wait_until(lambda: counts(api, key)["unread"] == 2)
+    # A removed member's reads no longer count.
+    assert api.post(f"/v1/conversations/{b}/read", headers=agent.headers).status_code == 200
+    assert counts(api, key)["unread"] == 1
+    removed = api.delete(f"/v1/members/{agent.user_id}", headers=ws.account.headers)
+    assert removed.status_code == 204, removed.text
+    assert counts(api, key)["unread"] == 2
+
+    r = api.get("/v1/conversations", params={"assignee": "me"}, headers=key)
+    assert r.status_code == 422, r.text
+    r = api.post(f"/v1/conversations/{a}/read", headers=key)
     assert r.status_code == 422
     assert problem_type(r) == "user-required"
     listed = api.get("/v1/conversations", params={"assignee": "none"}, headers=key)
-    assert [c["id"] for c in listed.json()["data"]] == [conversation_id]
+    assert {c["id"] for c in listed.json()["data"]} == {a, b}
 
 
 def test_patch_validation(api: httpx.Client, fake_twilio: FakeTwilio, ws: TwilioWorkspace) -> None:

@@ -168,6 +168,8 @@ def test_resolution_never_uses_attributes() -> None:
             "{{workspace.id}}", ("workspace.id",), ("workspace.id",), id="only workspace.name"
         ),
         pytest.param("{{name}}", ("name",), ("name",), id="bare name is not a shorthand"),
+        pytest.param("{{fields}}", ("fields",), ("fields",), id="fields need a key"),
+        pytest.param("{{fields.}}", ("fields.",), ("fields.",), id="fields need a non-empty key"),
         pytest.param("{{first_name", (), (), id="unclosed is no variable"),
         pytest.param("{{}} {{ | x }}", (), (), id="empty tags are no variables"),
     ],
@@ -178,6 +180,25 @@ def test_variables_and_unknown_variables(
     template = compile_template(body)
     assert template.variables == variables
     assert template.unknown_variables == unknown
+
+
+def test_custom_fields_are_named_as_segments_name_them() -> None:
+    """`fields.city` (the segments' name) and `contact.fields.city` are one variable."""
+    for body in (
+        "{{fields.city}} {{fields.address.zip}}",
+        "{{contact.fields.city}} {{contact.fields.address.zip}}",
+    ):
+        template = compile_template(body)
+        assert template.unknown_variables == ()
+        assert template.render(CONTEXT) == "Oslo 0150"
+    assert render("{{fields.nope|far away}}", CONTEXT) == "far away"
+
+
+def test_unknown_variables_without_a_fallback_are_told_apart() -> None:
+    template = compile_template("{{a}} {{b|x}} {{c|}} {{a|y}} {{d}} {{fields.nope}}")
+    assert template.unknown_variables == ("a", "b", "c", "d")
+    # `a` is written once without a fallback: that use would send nothing.
+    assert template.unknown_without_fallback == ("a", "d")
 
 
 @pytest.mark.parametrize(

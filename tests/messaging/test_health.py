@@ -1,0 +1,92 @@
+"""Sender health: a number failing too often stops with a reason naming its most frequent
+error, its admins are emailed, an event is published; put back to work, it starts afresh."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from shared.messaging.health import DID_MIN_SAMPLE, FinalOutcome, record_outcomes
+from shared.queue import set_backend
+from tests.conversations.helpers import RecordingBackend
+from tests.fakes.smtp import Mailbox
+from tests.fakes.twilio import FakeTwilio
+from tests.messaging.helpers import connect_twilio, wait_until
+
+
+@pytest.fixture
+def recording_queue() -> Iterator[RecordingBackend]:
+    backend = RecordingBackend()
+    set_backend(backend)
+    yield backend
+    set_backend(None)
+
+
+def _outcomes(number_id: uuid.UUID, codes: list[int | None]) -> list[FinalOutcome]:
+    return [FinalOutcome(number_id, None, code is not None, code) for code in codes]
+
+
+def test_a_failing_number_names_its_most_frequent_error_and_tells_the_admins(
+    api: httpx.Client,
+    fake_twilio: FakeTwilio,
+    mailbox: Mailbox,
+    recording_queue: RecordingBackend,
+) -> None:
+    ws = connect_twilio(api, fake_twilio, "health")
+    tenant_id = uuid.UUID(ws.account.workspace_id)
+    number_id = uuid.UUID(ws.number["id"])
+    # 6 of 20 failed (30 %): 4 with 30003, 2 with 30007; the last outcome is a success.
+    codes: list[int | None] = [30007, 30003, None, 30003, 30007, 30003, 30003]
+    codes += [None] * (DID_MIN_SAMPLE - len(codes))
+    assert record_outcomes(tenant_id, _outcomes(number_id, codes[:-1])) == []
+    assert record_outcomes(tenant_id, _outcomes(number_id, codes[-1:])) == [f"number:{number_id}"]
+
+    number = api.get(f"/v1/numbers/{number_id}", headers=ws.headers).json()
+    assert number["status"] == "failing"
+    assert number["status_reason"] == (
+        "6 of the last 20 messages failed, most often with error 30003 (4 times)"
+    )
+    mail = mailbox.wait_for(ws.account.email, "stopped sending")
+    assert ws.number["phone_number"] in mail.subject
+    assert "most often with error 30003" in mail.body
+    (event,) = [e for t, e in recording_queue.published if t == "number.health_changed"]
+    assert event.data["status"] == "failing"
+    assert event.data["error_code"] == 30003
+    assert (event.data["failures"], event.data["total"]) == (6, 20)
+    assert event.data["phone_number"] == ws.number["phone_number"]
+
+    # Put back to work, it is judged on what happens next, not on the failures behind it.
+    r = api.patch(f"/v1/numbers/{number_id}", json={"status": "active"}, headers=ws.headers)
+    assert r.status_code == 200, r.text
+    assert record_outcomes(tenant_id, _outcomes(number_id, [30003])) == []
+    assert api.get(f"/v1/numbers/{number_id}", headers=ws.headers).json()["status"] == "active"
+    recovered = wait_until(
+        lambda: [
+            e.data
+            for t, e in recording_queue.published
+            if t == "number.health_changed" and e.data["status"] == "active"
+        ]
+    )
+    assert recovered == [
+        {
+            "tenant_id": str(tenant_id),
+            "number_id": str(number_id),
+            "phone_number": ws.number["phone_number"],
+            "status": "active",
+            "reason": None,
+            "error_code": None,
+            "failures": None,
+            "total": None,
+        }
+    ]
+
+
+def test_failures_without_a_code_say_so() -> None:
+    from shared.messaging.health import Window
+
+    assert (
+        Window(20, 7, None, 0).reason() == "7 of the last 20 messages failed (no error code given)"
+    )
