@@ -102,26 +102,45 @@ def schedule_on_commit(
 _ON_COMMIT = "queue_on_commit"
 
 
+def _current_transaction(session: Any) -> Any:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
 def _on_commit(session: Any, action: Callable[[], Any]) -> None:
-    pending: list[Callable[[], Any]] | None = session.info.get(_ON_COMMIT)
+    """Actions wait for the transaction they were registered in. A savepoint that commits
+    hands them to its parent (SQLAlchemy's after_commit also fires on a savepoint's
+    release, when nothing is visible to other connections yet); one that rolls back drops
+    them; only the outermost commit runs them."""
+    pending: dict[Any, list[Callable[[], Any]]] | None = session.info.get(_ON_COMMIT)
     if pending is None:
         from sqlalchemy import event as sa_event
 
-        pending = session.info[_ON_COMMIT] = []
+        pending = session.info[_ON_COMMIT] = {}
         sa_event.listen(session, "after_commit", _run_pending)
         sa_event.listen(session, "after_rollback", _drop_pending)
-    pending.append(action)
+        sa_event.listen(session, "after_transaction_end", _forget_ended)
+    pending.setdefault(_current_transaction(session), []).append(action)
 
 
 def _run_pending(session: Any) -> None:
-    actions = session.info.get(_ON_COMMIT) or []
-    session.info[_ON_COMMIT] = []
+    pending = session.info.get(_ON_COMMIT) or {}
+    transaction = _current_transaction(session)
+    actions = pending.pop(transaction, [])
+    if transaction.nested:
+        pending.setdefault(transaction.parent, []).extend(actions)
+        return
     for action in actions:
         action()
 
 
 def _drop_pending(session: Any) -> None:
-    session.info[_ON_COMMIT] = []
+    (session.info.get(_ON_COMMIT) or {}).pop(_current_transaction(session), None)
+
+
+def _forget_ended(session: Any, transaction: Any) -> None:
+    """Whatever an ended outermost transaction did not run belongs to a rollback."""
+    if transaction.parent is None:
+        (session.info.get(_ON_COMMIT) or {}).clear()
 
 
 def schedule(
