@@ -39,7 +39,15 @@ def test_a_rolled_back_savepoint_drops_only_its_own_actions() -> None:
 
 def test_a_rolled_back_transaction_runs_nothing_and_leaves_nothing_behind() -> None:
     ran: list[str] = []
-    with pytest.raises(RuntimeError), tenant_session(uuid.uuid4()) as s:
-        _on_commit(s, lambda: ran.append("never"))
-        raise RuntimeError("boom")
+
+    def fail_after_registering() -> None:
+        with tenant_session(uuid.uuid4()) as s:
+            _on_commit(s, lambda: ran.append("never"))
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        fail_after_registering()
     assert ran == []
+    with tenant_session(uuid.uuid4()) as s:  # a new transaction runs only its own
+        _on_commit(s, lambda: ran.append("next"))
+    assert ran == ["next"]
