@@ -53,7 +53,7 @@ def fake_stripe(gateway_url: str) -> Iterator[FakeStripe]:
 @pytest.fixture(autouse=True)
 def push_requests(
     fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[list[uuid.UUID]]:
+) -> list[uuid.UUID]:
     """Workspaces whose meter push was asked for (instead of a task a minute later)."""
     from shared.ai import engine
     from shared.billing import usage
@@ -61,4 +61,4 @@ def push_requests(
     asked: list[uuid.UUID] = []
     monkeypatch.setattr(usage, "request_push", asked.append)
     monkeypatch.setattr(engine, "request_push", asked.append)
-    yield asked
+    return asked

@@ -159,7 +159,8 @@ def test_trial_ending_and_action_required_email_the_owner(
     fake_stripe.deliver_all(events)
     row = tenant(account.workspace_id)
     assert (row.plan, row.subscription_status) == ("starter", "trialing")
-    assert row.trial_end is not None and row.trial_end > datetime.now(UTC) + timedelta(days=13)
+    assert row.trial_end is not None
+    assert row.trial_end > datetime.now(UTC) + timedelta(days=13)
     sub = fake_stripe.subscription_of(row.stripe_customer_id or "")
     fake_stripe.deliver_all(fake_stripe.trial_will_end(sub["id"]))
     assert "Add a payment method" in mailbox.wait_for(account.email, "trial ends", 10).body
