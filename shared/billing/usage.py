@@ -42,12 +42,12 @@ BILLED_MESSAGE_STATUSES = ("sent", "delivered", "undelivered")
 UNBILLED_MESSAGE_STATUSES = ("failed",)
 DEFAULT_SERIES_DAYS = 30
 
+_IS_MMS = "jsonb_array_length(coalesce(m.media_urls -> 'urls', '[]'::jsonb)) > 0"
 _RECORD_MESSAGES = text(
     "INSERT INTO usage_records (tenant_id, kind, quantity, source_id)"
     " SELECT m.tenant_id,"
-    "  CASE WHEN m.media_urls IS NULL THEN 'sms_outbound_segments'"
-    "   ELSE 'mms_outbound_messages' END,"
-    "  CASE WHEN m.media_urls IS NULL THEN greatest(m.segments, 1) ELSE 1 END,"
+    f"  CASE WHEN {_IS_MMS} THEN 'mms_outbound_messages' ELSE 'sms_outbound_segments' END,"
+    f"  CASE WHEN {_IS_MMS} THEN 1 ELSE greatest(m.segments, 1) END,"
     "  'message:' || m.id"
     " FROM messages m"
     " WHERE m.tenant_id = CAST(:tenant AS uuid) AND m.id = ANY(CAST(:ids AS uuid[]))"
@@ -57,7 +57,7 @@ _RECORD_MESSAGES = text(
 # A message billed when the provider accepted it, then reported failed: cancel it out once.
 _CORRECT_FAILED = text(
     "INSERT INTO usage_records (tenant_id, kind, quantity, source_id)"
-    " SELECT u.tenant_id, u.kind, -u.quantity, u.source_id || ':failed'"
+    " SELECT u.tenant_id, u.kind, -u.quantity, u.source_id || :suffix"
     " FROM usage_records u"
     " WHERE u.tenant_id = CAST(:tenant AS uuid) AND u.source_id = ANY(CAST(:sources AS text[]))"
     "  AND u.kind IN ('sms_outbound_segments', 'mms_outbound_messages') AND u.quantity > 0"
@@ -87,7 +87,7 @@ def record_message_outcomes(
     if billed:
         record_accepted_messages(s, tenant_id, billed)
     if failed:
-        s.execute(_CORRECT_FAILED, {"tenant": tenant_id, "sources": failed})
+        s.execute(_CORRECT_FAILED, {"tenant": tenant_id, "sources": failed, "suffix": ":failed"})
         request_push(tenant_id)
 
 

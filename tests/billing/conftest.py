@@ -51,9 +51,7 @@ def fake_stripe(gateway_url: str) -> Iterator[FakeStripe]:
 
 
 @pytest.fixture(autouse=True)
-def push_requests(
-    fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
-) -> list[uuid.UUID]:
+def push_requests(fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
     """Workspaces whose meter push was asked for (instead of a task a minute later)."""
     from shared.ai import engine
     from shared.billing import usage
