@@ -99,14 +99,15 @@ def check(s: Session, tenant_id: uuid.UUID, name: str, adding: int = 1) -> None:
     if current + adding <= limit:
         return
     what = {"seats": "seats (members and pending invitations)", "numbers": "phone numbers"}
+    has = f"the workspace has {current}" if adding else f"this would make {current}"
     raise LimitExceeded(
         name,
         plan,
         limit,
         current,
         adding,
-        f"The {plan.display_name} plan includes {limit} {what.get(name, name)}; the "
-        f"workspace has {current}. Upgrade the plan (POST /v1/billing/checkout) for more.",
+        f"The {plan.display_name} plan includes {limit} {what.get(name, name)}; {has}. "
+        "Upgrade the plan (POST /v1/billing/checkout) for more.",
     )
 
 
