@@ -70,10 +70,10 @@ class Plan:
         return self.monthly_price_minor > 0
 
     def included(self, meter: Meter) -> int:
-        return self.included_segments if meter is SEGMENTS else self.included_ai_tokens
+        return self.included_segments if meter.key == SEGMENTS.key else self.included_ai_tokens
 
     def overage_price(self, meter: Meter) -> Decimal | None:
-        return self.segment_price_minor if meter is SEGMENTS else self.ai_token_price_minor
+        return self.segment_price_minor if meter.key == SEGMENTS.key else self.ai_token_price_minor
 
     def lookup_key(self, part: str) -> str:
         """Stripe price lookup key: `base` (the monthly fee) or a meter's key."""

@@ -118,12 +118,13 @@ class FakeStripe:
     delivered: list[dict[str, Any]] = field(default_factory=list)
     faults: deque[tuple[str, int]] = field(default_factory=deque)  # (path prefix, status)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    port: int = 0
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
         self._idempotent: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         self._line_items: dict[str, list[dict[str, Any]]] = {}  # checkout session -> items
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_class())
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -1089,3 +1090,28 @@ def _page(title: str, body: str) -> str:
         f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
         f"<body><h1>{title}</h1>{body}</body></html>"
     )
+
+
+def main() -> None:
+    """Run the fake on its own for a manual run of the platform (`make dev` + this)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake Stripe API for local runs.")
+    parser.add_argument("--port", type=int, default=12111)
+    parser.add_argument("--webhook", default="http://127.0.0.1:8080/webhooks/stripe")
+    args = parser.parse_args()
+    fake = FakeStripe(port=args.port, webhook_url=args.webhook).start()
+    print(
+        f"fake Stripe on {fake.base_url}; start the platform with\n"
+        f"  STRIPE_API_KEY={fake.api_key} STRIPE_API_BASE={fake.base_url} "
+        f"STRIPE_WEBHOOK_SECRET={fake.webhook_secret}\n"
+        "then run `smsctl billing sync` with the same settings. Ctrl-C stops it."
+    )
+    try:
+        fake._thread.join()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
