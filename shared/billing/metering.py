@@ -18,12 +18,13 @@ is not billed through Stripe (the free plan has no overage).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from shared.billing import notices
@@ -37,7 +38,8 @@ from shared.providers import stripe as stripe_api
 from shared.tenancy.models import Tenant
 
 log = logging.getLogger("billing.metering")
-BATCH_RECORDS = 20_000  # records summed per pass (a pass takes the rest next time)
+BATCH_RECORDS = 20_000  # records summed per transaction
+BATCHING_SECONDS = 30.0  # then the push goes on; the rest waits for the next push
 OLDEST_EVENT = timedelta(days=34)  # Stripe takes meter events of the past 35 days
 WARNING_THRESHOLDS = (80, 100)
 
@@ -60,7 +62,9 @@ def push(tenant_id: uuid.UUID) -> PushResult:
     result = PushResult()
     if not billing_enabled():
         return result
-    _batch(tenant_id, result)
+    started = time.monotonic()
+    while _batch(tenant_id, result) and time.monotonic() - started < BATCHING_SECONDS:
+        pass  # a full page: more records wait (a busy minute of a large workspace)
     try:
         _push_pending(tenant_id, result)
     finally:
@@ -74,12 +78,13 @@ def billable(tenant: Tenant) -> bool:
     return bool(tenant.stripe_customer_id) and s.subscribed and s.plan.paid
 
 
-def _batch(tenant_id: uuid.UUID, result: PushResult) -> None:
+def _batch(tenant_id: uuid.UUID, result: PushResult) -> bool:
+    """Sum one page of unsettled records into batches; True when the page was full."""
     now = datetime.now(UTC)
     with tenant_session(tenant_id) as s:
         tenant = s.get(Tenant, tenant_id)
         if tenant is None:
-            return
+            return False
         records = s.execute(
             select(UsageRecord.id, UsageRecord.kind, UsageRecord.quantity, UsageRecord.occurred_at)
             .where(
@@ -91,12 +96,11 @@ def _batch(tenant_id: uuid.UUID, result: PushResult) -> None:
             .limit(BATCH_RECORDS)
             .with_for_update(skip_locked=True)
         ).all()
-        if not records:
-            return
+        full = len(records) == BATCH_RECORDS
         customer = tenant.stripe_customer_id
         if customer is None or not billable(tenant):
             result.settled_locally += _settle(s, [r.id for r in records], now)
-            return
+            return full
         groups: dict[tuple[str, datetime], list[tuple[uuid.UUID, int, datetime]]] = defaultdict(
             list
         )
@@ -129,16 +133,24 @@ def _batch(tenant_id: uuid.UUID, result: PushResult) -> None:
                 )
             )
             s.flush()
-            s.execute(
-                update(UsageRecord).where(UsageRecord.id.in_(ids)).values(meter_batch_id=batch_id)
-            )
+            s.execute(_ASSIGN, {"batch": str(batch_id), "ids": [str(i) for i in ids]})
             result.batched += 1
         if local:
             result.settled_locally += _settle(s, local, now)
+    return full
+
+
+# One array parameter, however many records a batch carries.
+_ASSIGN = text(
+    "UPDATE usage_records SET meter_batch_id = CAST(:batch AS uuid)"
+    " WHERE id = ANY(CAST(:ids AS uuid[]))"
+)
+_SETTLE = text("UPDATE usage_records SET reported_at = :at WHERE id = ANY(CAST(:ids AS uuid[]))")
 
 
 def _settle(s: Session, ids: list[uuid.UUID], at: datetime) -> int:
-    s.execute(update(UsageRecord).where(UsageRecord.id.in_(ids)).values(reported_at=at))
+    if ids:
+        s.execute(_SETTLE, {"at": at, "ids": [str(i) for i in ids]})
     return len(ids)
 
 

@@ -132,6 +132,18 @@ def test_a_push_run_twice_counts_once(api: httpx.Client, fake_stripe: FakeStripe
     assert all(r.meter_batch_id is not None for r in usage_records(account.workspace_id))
 
 
+def test_a_busy_minute_is_batched_in_pages_within_one_push(
+    api: httpx.Client, fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account = subscribed(api, fake_stripe, "bill-pages")
+    monkeypatch.setattr(metering, "BATCH_RECORDS", 2)
+    add_usage(account.workspace_id, "sms_outbound_segments", [1, 1, 1, 1, 1])
+    result = metering.push(uuid.UUID(account.workspace_id))
+    assert (result.batched, result.pushed) == (3, 3)  # pages of 2, 2 and 1
+    assert fake_stripe.meter_total("sms_segments", _customer(account)) == 5
+    assert len({b.identifier for b in batches(account.workspace_id)}) == 3
+
+
 def test_a_push_whose_answer_was_lost_is_counted_once(
     api: httpx.Client, fake_stripe: FakeStripe
 ) -> None:
