@@ -3,7 +3,8 @@
 - tenants: the subscription's period, cancel_at_period_end, trial end and the time it went
   past due (the grace period counts from it), as last read from Stripe;
 - usage_records: `mms_outbound_messages` kind, the meter batch that carried a record to
-  Stripe, and a partial index of what the meter push has not settled;
+  Stripe, a partial index of what the meter push has not settled, and no index on
+  tenant_id alone (the unique constraint and the period index lead with it);
 - billing_meter_batches: usage summed into one Stripe meter event, with its identifier;
 - billing_events: outbox and history of billing.updated / billing.usage_warning.
 
@@ -132,6 +133,8 @@ def upgrade() -> None:
         postgresql_where=sa.text("published_at IS NULL"),
     )
 
+    # Redundant with the unique constraint and ix_usage_records_period (both lead with it).
+    op.drop_index(op.f("ix_usage_records_tenant_id"), table_name="usage_records")
     op.add_column("usage_records", sa.Column("meter_batch_id", sa.UUID(), nullable=True))
     op.create_foreign_key(
         op.f("fk_usage_records_meter_batch_id_billing_meter_batches"),
@@ -166,6 +169,9 @@ def downgrade() -> None:
         type_="foreignkey",
     )
     op.drop_column("usage_records", "meter_batch_id")
+    op.create_index(
+        op.f("ix_usage_records_tenant_id"), "usage_records", ["tenant_id"], unique=False
+    )
     op.drop_index("ix_billing_events_unpublished", table_name="billing_events")
     op.drop_index("ix_billing_events_tenant_time", table_name="billing_events")
     op.drop_index(op.f("ix_billing_events_tenant_id"), table_name="billing_events")

@@ -50,6 +50,11 @@ class UsageRecord(TenantOwned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
+    # No index of its own: the unique constraint and the period index lead with it (one
+    # index less to write per message sent).
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
+    )
     kind: Mapped[str] = mapped_column(String(32))
     quantity: Mapped[int] = mapped_column(BigInteger)  # negative: a correction
     source_id: Mapped[str] = mapped_column(String(128))

@@ -49,9 +49,9 @@ _RECORD_MESSAGES = text(
     f"  CASE WHEN {_IS_MMS} THEN 'mms_outbound_messages' ELSE 'sms_outbound_segments' END,"
     f"  CASE WHEN {_IS_MMS} THEN 1 ELSE greatest(m.segments, 1) END,"
     "  'message:' || m.id"
-    " FROM messages m"
-    " WHERE m.tenant_id = CAST(:tenant AS uuid) AND m.id = ANY(CAST(:ids AS uuid[]))"
-    "  AND m.direction = 'outbound' AND m.provider_sid IS NOT NULL"
+    # By primary key, one message at a time (the session's RLS keeps it to the workspace).
+    " FROM unnest(CAST(:ids AS uuid[])) AS v(id) JOIN messages m ON m.id = v.id"
+    " WHERE m.direction = 'outbound' AND m.provider_sid IS NOT NULL"
     " ON CONFLICT (tenant_id, kind, source_id) DO NOTHING"
 )
 # A message billed when the provider accepted it, then reported failed: cancel it out once.
@@ -71,7 +71,7 @@ def record_accepted_messages(
     """The provider has these messages (inside the transaction that records that)."""
     if not message_ids:
         return
-    s.execute(_RECORD_MESSAGES, {"tenant": tenant_id, "ids": [str(m) for m in message_ids]})
+    s.execute(_RECORD_MESSAGES, {"ids": [str(m) for m in message_ids]})
     request_push(tenant_id)
 
 
