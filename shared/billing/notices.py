@@ -59,7 +59,8 @@ def email_admins(s: Session, tenant_id: uuid.UUID, subject: str, body: str) -> l
 
 
 def publish_pending(tenant_id: uuid.UUID | None = None, limit: int = 200) -> int:
-    """Publish unpublished billing events (of one workspace, or all), oldest first."""
+    """Publish unpublished billing events (of one workspace, or all), oldest first. A queue
+    that fails leaves the rest for the next pass (the hourly sweep at the latest)."""
     from shared.queue import publish
 
     published = 0
@@ -78,7 +79,11 @@ def publish_pending(tenant_id: uuid.UUID | None = None, limit: int = 200) -> int
             if kind is None:
                 log.error("billing event %s of unknown type %s", row.id, row.type)
                 continue
-            publish(row.type, kind.model_validate(row.data), tenant_id=row.tenant_id)
+            try:
+                publish(row.type, kind.model_validate(row.data), tenant_id=row.tenant_id)
+            except Exception:
+                log.warning("billing event %s not published yet", row.id, exc_info=True)
+                break
             s.execute(
                 update(BillingEvent)
                 .where(BillingEvent.id == row.id)

@@ -205,4 +205,6 @@ class UsageSeriesOut(BaseModel):
 
 
 class WebhookAck(BaseModel):
-    outcome: str = Field(description="updated, unchanged, duplicate, ignored or unknown-customer.")
+    outcome: str = Field(
+        description="updated, unchanged, duplicate, ignored, unknown-customer or stripe-refused."
+    )

@@ -77,21 +77,30 @@ def handle_webhook(payload: bytes, signature: str) -> str:
 
 def apply_event(event: dict[str, Any]) -> str:
     event_id, kind = str(event.get("id") or ""), str(event.get("type") or "")
-    obj = (event.get("data") or {}).get("object") or {}
-    if kind not in HANDLED or not event_id:
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if kind not in HANDLED or not event_id or not isinstance(obj, dict):
         return "ignored"
     if kind == "checkout.session.completed" and obj.get("mode") != "subscription":
         return "ignored"
     customer = _id_of(obj.get("customer"))
     if customer is None:
         return "ignored"
-    hint = obj.get("client_reference_id") or (obj.get("metadata") or {}).get("tenant_id")
+    metadata = obj.get("metadata")
+    hint = obj.get("client_reference_id") or (
+        metadata.get("tenant_id") if isinstance(metadata, dict) else None
+    )
     tenant_id = _tenant_for(customer, hint)
     if tenant_id is None:
         log.warning("Stripe event %s (%s) for unknown customer %s", event_id, kind, customer)
         return "unknown-customer"
     try:
         outcome, emails = _apply(event_id, kind, obj, tenant_id, customer)
+    except stripe_api.StripeRejected as exc:
+        # Asking again will not help (e.g. the customer was deleted at Stripe): say so in
+        # the logs, and do not make Stripe retry for days. Nothing is recorded.
+        log.error("Stripe refused the re-read for event %s (%s): %s", event_id, kind, exc)
+        return "stripe-refused"
     except stripe_api.StripeCallError as exc:
         raise Problem(
             503,

@@ -18,6 +18,7 @@ from shared.db.session import system_session
 from tests.billing.helpers import (
     add_usage,
     set_past_due_since,
+    simulated_area,
     subscribed,
     tenant,
     usage_records,
@@ -42,7 +43,9 @@ def _shrink(monkeypatch: pytest.MonkeyPatch, plan: str, **limits: int) -> None:
 
 def _pool(api: httpx.Client, account: Account) -> str:
     """A simulator number in a pool."""
-    available = api.get("/v1/numbers/available?area_code=555", headers=account.headers).json()
+    available = api.get(
+        f"/v1/numbers/available?area_code={simulated_area()}", headers=account.headers
+    ).json()
     bought = api.post(
         "/v1/numbers/purchase",
         json={"phone_number": available["data"][0]["phone_number"]},
@@ -262,7 +265,9 @@ def test_no_limit_binds_while_billing_is_off(
     refresh()
     try:
         account = signup(api, "lim-off")
-        available = api.get("/v1/numbers/available?area_code=555", headers=account.headers)
+        available = api.get(
+            f"/v1/numbers/available?area_code={simulated_area()}", headers=account.headers
+        )
         for candidate in available.json()["data"][:2]:
             r = api.post(
                 "/v1/numbers/purchase",

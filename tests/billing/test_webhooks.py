@@ -9,6 +9,7 @@ import httpx
 from tests.billing.helpers import (
     billing_events,
     processed,
+    simulated_area,
     subscribe,
     subscribed,
     tenant,
@@ -148,6 +149,19 @@ def test_events_of_unknown_customers_and_types_are_acknowledged(
     assert fake_stripe.deliver(stranger).json() == {"outcome": "unknown-customer"}
     other = fake_stripe.event("charge.refunded", {"id": "ch_x", "customer": "cus_nobody"})
     assert fake_stripe.deliver(other).json() == {"outcome": "ignored"}
+    odd = {**fake_stripe.event("invoice.paid", {}), "data": ["not", "an", "object"]}
+    assert fake_stripe.deliver(odd).json() == {"outcome": "ignored"}
+
+
+def test_a_reread_stripe_refuses_is_acknowledged_and_not_recorded(
+    api: httpx.Client, fake_stripe: FakeStripe
+) -> None:
+    account = signup(api, "bill-404")
+    _, events = subscribe(api, fake_stripe, account)
+    fake_stripe.fail("/v1/subscriptions", 404)  # e.g. the customer was deleted at Stripe
+    assert fake_stripe.deliver(events[0]).json() == {"outcome": "stripe-refused"}
+    assert not processed(events[0]["id"])
+    assert tenant(account.workspace_id).plan == "free"
 
 
 def test_trial_ending_and_action_required_email_the_owner(
@@ -171,7 +185,9 @@ def test_trial_ending_and_action_required_email_the_owner(
 
 def test_deleted_falls_back_to_free_limits(api: httpx.Client, fake_stripe: FakeStripe) -> None:
     account = subscribed(api, fake_stripe, "bill-cancel")
-    numbers = api.get("/v1/numbers/available?area_code=555&limit=5", headers=account.headers)
+    numbers = api.get(
+        f"/v1/numbers/available?area_code={simulated_area()}&limit=5", headers=account.headers
+    )
     for candidate in numbers.json()["data"][:2]:  # starter allows 5, free 1
         r = api.post(
             "/v1/numbers/purchase",
