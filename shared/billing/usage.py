@@ -43,14 +43,17 @@ UNBILLED_MESSAGE_STATUSES = ("failed",)
 DEFAULT_SERIES_DAYS = 30
 
 _IS_MMS = "jsonb_array_length(coalesce(m.media_urls -> 'urls', '[]'::jsonb)) > 0"
+# Each message by its primary key (OFFSET 0 keeps the planner from trading that for a scan
+# of the workspace's messages, which row-level security and stale statistics invite).
 _RECORD_MESSAGES = text(
     "INSERT INTO usage_records (tenant_id, kind, quantity, source_id)"
     " SELECT m.tenant_id,"
     f"  CASE WHEN {_IS_MMS} THEN 'mms_outbound_messages' ELSE 'sms_outbound_segments' END,"
     f"  CASE WHEN {_IS_MMS} THEN 1 ELSE greatest(m.segments, 1) END,"
     "  'message:' || m.id"
-    # By primary key, one message at a time (the session's RLS keeps it to the workspace).
-    " FROM unnest(CAST(:ids AS uuid[])) AS v(id) JOIN messages m ON m.id = v.id"
+    " FROM unnest(CAST(:ids AS uuid[])) AS v(id) CROSS JOIN LATERAL ("
+    "  SELECT id, tenant_id, segments, media_urls, direction, provider_sid FROM messages"
+    "  WHERE messages.id = v.id OFFSET 0) AS m"
     " WHERE m.direction = 'outbound' AND m.provider_sid IS NOT NULL"
     " ON CONFLICT (tenant_id, kind, source_id) DO NOTHING"
 )
@@ -58,9 +61,12 @@ _RECORD_MESSAGES = text(
 _CORRECT_FAILED = text(
     "INSERT INTO usage_records (tenant_id, kind, quantity, source_id)"
     " SELECT u.tenant_id, u.kind, -u.quantity, u.source_id || :suffix"
-    " FROM usage_records u"
-    " WHERE u.tenant_id = CAST(:tenant AS uuid) AND u.source_id = ANY(CAST(:sources AS text[]))"
-    "  AND u.kind IN ('sms_outbound_segments', 'mms_outbound_messages') AND u.quantity > 0"
+    " FROM unnest(CAST(:sources AS text[])) AS v(source) CROSS JOIN LATERAL ("
+    "  SELECT tenant_id, kind, quantity, source_id FROM usage_records"
+    "  WHERE tenant_id = CAST(:tenant AS uuid)"
+    "   AND kind IN ('sms_outbound_segments', 'mms_outbound_messages')"
+    "   AND source_id = v.source OFFSET 0) AS u"
+    " WHERE u.quantity > 0"
     " ON CONFLICT (tenant_id, kind, source_id) DO NOTHING"
 )
 
