@@ -159,9 +159,10 @@ def _upcoming(
     if not now.subscribed or customer is None or subscription_id is None:
         return None
     try:
-        preview = stripe_api.call(
+        preview = stripe_api.call(  # no retry: the page falls back to an estimate at once
             "invoices.create_preview",
             params={"customer": customer, "subscription": subscription_id},
+            options={"max_network_retries": 0},
         )
     except stripe_api.StripeCallError as exc:
         log.warning("invoice preview unavailable: %s", exc)

@@ -21,7 +21,7 @@ from typing import Any
 
 from shared.config import get_settings
 
-TIMEOUT_SECONDS = 15.0
+TIMEOUT_SECONDS = 10.0
 MAX_SDK_RETRIES = 1
 
 _lock = threading.Lock()
