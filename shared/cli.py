@@ -306,5 +306,61 @@ def resume_import(
         raise typer.Exit(1) from exc
 
 
+billing_app = typer.Typer(
+    help="Billing: the Stripe catalog, meter pushes, drift.", no_args_is_help=True
+)
+app.add_typer(billing_app, name="billing")
+
+
+def _stripe_or_exit() -> None:
+    from shared.providers.stripe import is_configured
+
+    if not is_configured():
+        console.print("[red]Set STRIPE_API_KEY first (in .env or the environment).[/red]")
+        raise typer.Exit(1)
+
+
+@billing_app.command("sync")
+def billing_sync() -> None:
+    """Create or update Stripe's Billing Meters, Products and Prices from the plans
+    (idempotent: a second run changes nothing)."""
+    from shared.billing.catalog import sync
+    from shared.providers.stripe import StripeCallError
+
+    _stripe_or_exit()
+    try:
+        changes = sync()
+    except StripeCallError as exc:
+        console.print(f"[red]Stripe: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    for change in changes:
+        console.print(change)
+    console.print(
+        "[green]Stripe catalog in sync[/green]" + ("" if changes else ": nothing to change")
+    )
+
+
+@billing_app.command("reconcile")
+def billing_reconcile() -> None:
+    """Push the usage left behind and compare the period's meters with Stripe's summaries
+    (what the hourly billing-reconciler does); exit 1 on drift."""
+    from shared.billing.reconcile import sweep
+
+    _stripe_or_exit()
+    _contacts_database()
+    result = sweep()
+    console.print(
+        f"pushed for {len(result.pushed)} workspace(s); {len(result.delayed)} delayed "
+        f"(Stripe unavailable); {len(result.checks)} meter(s) compared"
+    )
+    for check in result.drifted:
+        console.print(
+            f"[red]drift[/red] {check.tenant_id} {check.meter}: Stripe {check.stripe}, "
+            f"sent {check.local} ({check.unsent} not sent yet)"
+        )
+    if result.drifted:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

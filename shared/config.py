@@ -175,6 +175,16 @@ class Settings(BaseSettings):
     )
     stripe_api_key: SecretStr = Field(SecretStr(""), description="Stripe secret key.")
     stripe_webhook_secret: SecretStr = Field(SecretStr(""), description="Stripe signing secret.")
+    stripe_api_base: str = Field(
+        "", description="Override of Stripe's API URL (tests point it at the fake)."
+    )
+    billing_past_due_grace_days: float = Field(
+        7.0,
+        description=(
+            "Days a past-due workspace keeps sending campaigns; after them bulk sends are "
+            "refused (replies still go out) until the invoice is paid."
+        ),
+    )
 
     # --- outgoing webhooks ---
     webhook_timeout_seconds: float = Field(

@@ -47,6 +47,7 @@ from shared.ai import prompt as prompts
 from shared.ai.models import AiConfig, AiDraft
 from shared.ai.schemas import ActiveHours, AiConfigIn, Criterion, HandoffRules, Qualification
 from shared.billing.models import UsageRecord
+from shared.billing.usage import request_push
 from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation, LeadQualification
@@ -445,6 +446,7 @@ def record_usage(tenant_id: uuid.UUID, reply: claude.ClaudeReply) -> None:
             .values(rows)
             .on_conflict_do_nothing(index_elements=["tenant_id", "kind", "source_id"])
         )
+    request_push(tenant_id)
 
 
 def _retry_or_flag(task: ReplyTask, exc: Exception) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
+from shared.billing.limits import bulk_refusal
 from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.pace import campaign_rate
@@ -136,6 +137,10 @@ def send_batch(
         if campaign is None or campaign.status != "running" or campaign.pool_id is None:
             return counts
         tenant = s.get_one(Tenant, tenant_id)
+        if (refusal := bulk_refusal(tenant)) is not None:  # past due beyond the grace period
+            campaign.status, campaign.pause_reason = "paused", refusal
+            campaign.paused_at = datetime.now(UTC)
+            return counts
         dids = rotation.pool_dids(s, campaign.pool_id)
         compiled = compile_template(body_of(s, campaign))
         quiet = campaign.quiet_hours

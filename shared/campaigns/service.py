@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from shared.billing.limits import check_campaign_launch
 from shared.campaigns import audience as audiences
 from shared.campaigns import schemas
 from shared.campaigns.events import CampaignCompleted, CampaignLaunched, CampaignPaused
@@ -216,6 +217,14 @@ def launch(principal: Principal, campaign_id: uuid.UUID) -> schemas.LaunchOut:
             s.refresh(campaign)
             result = schemas.LaunchOut(campaign=out(campaign), audience_size=size)
             send_at = None
+        # Past due beyond the grace period, or more than the free plan's segments left: 402
+        # (and this transaction, the frozen audience with it, is rolled back).
+        needed = (
+            None
+            if result.audience_size is None
+            else result.audience_size * analyze(body_of(s, campaign)).segments
+        )
+        check_campaign_launch(s, principal.tenant_id, needed)
     if send_at is not None:
         schedule(
             LAUNCH_QUEUE,

@@ -53,6 +53,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response
 
+from shared.billing.limits import LimitExceeded, check_contacts
 from shared.config import get_settings
 from shared.contacts import schemas
 from shared.contacts.events import ImportFinished
@@ -653,6 +654,8 @@ def _write_block(tenant_id: uuid.UUID, job_id: uuid.UUID, parsed: Parsed, update
                 {"tenant": tenant_id, "job": job_id, "prefix": prefix, "update": update_},
             ).one()
             assert staged == parsed.rows
+            if created:  # past the plan's contacts: this block is rolled back, the job fails
+                check_contacts(s, tenant_id, adding=0)
         job = s.get_one(ImportJob, job_id)
         room = MAX_STORED_ERRORS - job.rows_failed
         errors = parsed.errors[: max(room, 0)]
@@ -806,6 +809,9 @@ def run_job(
                 return "running"
     except _Superseded:
         return "running"
+    except LimitExceeded as exc:
+        _finish(tenant_id, job_id, "failed", exc.detail)
+        return "failed"
     finally:
         stop.set()
     _finish(tenant_id, job_id, "completed")

@@ -46,6 +46,7 @@ from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
 
 from shared.ai.models import AiDraft
+from shared.billing.limits import check_contacts
 from shared.contacts import schemas
 from shared.contacts.models import ConsentEvent, Contact, ContactTag, Segment
 from shared.contacts.phones import DEFAULT_REGION, InvalidPhone, normalize, valid_region
@@ -150,6 +151,7 @@ def create_contact(principal: Principal, data: schemas.ContactIn) -> schemas.Con
             existing = s.scalar(select(Contact).where(Contact.phone == phone).with_for_update())
             if existing is not None and existing.erased_at is None:
                 raise _duplicate(existing.id)
+            check_contacts(s, principal.tenant_id)
             contact = existing or Contact(tenant_id=principal.tenant_id, phone=phone)
             contact.first_name = data.first_name
             contact.last_name = data.last_name

@@ -1,7 +1,7 @@
 """Imports every model so the metadata is complete (Alembic, tests, RLS table list)."""
 
 from shared.ai.models import AiConfig, AiDraft
-from shared.billing.models import UsageRecord
+from shared.billing.models import BillingEvent, MeterBatch, UsageRecord
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.contacts.models import (
     ConsentEvent,
@@ -40,6 +40,7 @@ __all__ = [
     "AiDraft",
     "ApiKey",
     "Base",
+    "BillingEvent",
     "Campaign",
     "CampaignContact",
     "ConsentEvent",
@@ -56,6 +57,7 @@ __all__ = [
     "LeadQualification",
     "Membership",
     "Message",
+    "MeterBatch",
     "NumberPool",
     "NumberPoolMember",
     "PhoneNumber",

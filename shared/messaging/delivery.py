@@ -33,6 +33,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from shared.billing.plans import plan_mps
+from shared.billing.usage import record_accepted_messages
 from shared.cache import get_redis
 from shared.config import get_settings
 from shared.contacts.models import Contact
@@ -408,6 +409,7 @@ def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
             },
         ).all()
         settle_audience_rows(s, [(r.campaign_id, r.id, "sent") for r in rows])
+        record_accepted_messages(s, tenant_id, [r.id for r in rows])  # billed usage
     try:
         apply_early_statuses(tenant_id, [a.sid for a in accepted])
     except Exception:  # Redis lost them: the reconciler settles what callbacks never did

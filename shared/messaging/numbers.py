@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.billing.limits import check_numbers
 from shared.config import get_settings
 from shared.db.session import tenant_session
 from shared.http.pagination import keyset_page, page_of
@@ -123,6 +124,9 @@ def import_numbers(principal: Principal) -> schemas.ImportResult:
         )
         imported: list[PhoneNumber] = []
         skipped: list[str] = []
+        new = [n for n in owned if n.phone_number not in mine and n.capabilities.get("sms")]
+        if new:
+            check_numbers(s, principal.tenant_id, adding=len(new))
         for number in owned:
             if number.phone_number in mine:
                 continue
@@ -186,6 +190,7 @@ def purchase(principal: Principal, phone: str) -> schemas.NumberOut:
         provider = provider_for(s, principal.tenant_id)
         if _live_anywhere(s, phone):
             raise conflict(f"{phone} is already in use.", "number-taken")
+        check_numbers(s, principal.tenant_id)
         try:
             bought = provider.buy_number(phone, sms_url=sms_url, status_url=status_url)
         except ProviderError as exc:

@@ -22,6 +22,7 @@ from cachetools import TTLCache
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from shared.billing.usage import record_message_outcomes
 from shared.db.group_commit import GroupCommit
 from shared.db.session import retry_conflicts, system_session, tenant_session
 from shared.http.problems import Problem
@@ -298,6 +299,7 @@ def _write_statuses(
             s, [(row.campaign_id, row.id, ROW_STATUS_OF[u.status]) for row, u in moved]
         )
         opted_out = [_opt_out_on_error(s, tenant_id, row, u.code) for row, u in moved]
+        record_message_outcomes(s, tenant_id, [(row.id, u.status) for row, u in moved])
     return applied, [c for c in opted_out if c is not None]
 
 

@@ -80,6 +80,18 @@ _IMPORT_OPTION_FIELDS: dict[str, Any] = {
     "tags": {"type": "array", "items": {"type": "string"}},
 }
 RAW_REQUESTS: dict[str, dict[str, dict[str, Any]]] = {
+    "stripe_webhook": {
+        "application/json": {
+            "type": "object",
+            "description": "A Stripe event, signed in Stripe-Signature over the raw body.",
+            "required": ["id", "type", "data"],
+            "properties": {
+                "id": {"type": "string", "description": "evt_..."},
+                "type": {"type": "string", "description": "e.g. invoice.paid"},
+                "data": {"type": "object", "properties": {"object": {"type": "object"}}},
+            },
+        }
+    },
     "create_import": {
         "multipart/form-data": {
             "type": "object",

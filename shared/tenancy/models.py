@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.billing.plans import PLAN_NAMES
 from shared.db.base import Base, TenantOwned, created_at, updated_at, uuid_pk
 from shared.db.types import one_of
 
 ROLES = ("owner", "admin", "member")
-PLANS = ("free", "starter", "growth", "enterprise")
+PLANS = PLAN_NAMES
 
 
 class Tenant(Base):
@@ -29,6 +30,13 @@ class Tenant(Base):
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(64))
     subscription_status: Mapped[str | None] = mapped_column(String(32))
+    # The subscription as last read from Stripe (shared.billing.subscriptions); `plan` is
+    # the plan whose limits apply (free once a subscription is canceled).
+    current_period_start: Mapped[datetime | None]
+    current_period_end: Mapped[datetime | None]
+    cancel_at_period_end: Mapped[bool] = mapped_column(server_default=text("false"))
+    trial_end: Mapped[datetime | None]
+    past_due_since: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.billing.limits import check_seats
 from shared.config import get_settings
 from shared.db.session import system_session, tenant_session, user_session
 from shared.http.problems import (
@@ -471,6 +472,7 @@ def invite(principal: Principal, data: schemas.InvitationIn) -> schemas.Invitati
         )
         if already:
             raise conflict("This person is already a member.", "already-member")
+        check_seats(s, principal.tenant_id)
         invitation = Invitation(
             tenant_id=principal.tenant_id,
             email=email,

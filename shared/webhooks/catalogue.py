@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from shared.billing.events import BillingUpdated, UsageWarning
 from shared.campaigns.events import CampaignCompleted, CampaignLaunched, CampaignPaused
 from shared.campaigns.schemas import CampaignOut
 from shared.contacts.events import ImportFinished
@@ -276,6 +277,21 @@ declare(
     ImportFinished,
     _import,
     lambda e: e.status == "failed",
+)
+declare(
+    "billing.updated",
+    "The workspace's plan or subscription changed (checkout, renewal, payment failure, "
+    "cancellation), as read from Stripe.",
+    BillingUpdated,
+    BillingUpdated,
+    lambda _tenant_id, e: e,
+)
+declare(
+    "billing.usage_warning",
+    "Usage crossed 80% or 100% of what the plan includes this period (once each).",
+    UsageWarning,
+    UsageWarning,
+    lambda _tenant_id, e: e,
 )
 declare(
     "endpoint.disabled",
