@@ -26,6 +26,8 @@ An empty body is 1 segment: carriers bill an empty message as one.
 from __future__ import annotations
 
 import codecs
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Literal
 
@@ -222,91 +224,79 @@ def _gsm7_layout(text: str, septets: int) -> tuple[int, int]:
     return parts, septets - start
 
 
-def _unit(units: bytes, index: int) -> int:
-    """The UTF-16 code unit at `index` of UTF-16LE `units`."""
-    return units[2 * index] | units[2 * index + 1] << 8
+def _joins(char: str) -> bool:
+    """Whether `char` can join a neighbour into one grapheme cluster (see `graphemes`)."""
+    known = _JOINERS.get(char)
+    if known is None:
+        if len(_JOINERS) >= 16_384:  # bounded, whatever text comes
+            _JOINERS.clear()
+        # Nothing below U+0300 joins (the first combining marks start there): Latin, digits
+        # and punctuation never reach the Unicode property lookup.
+        known = _JOINERS[char] = char >= "\u0300" and graphemes.is_joiner(ord(char))
+    return known
 
 
-def _code_point_at(units: bytes, index: int) -> int:
-    unit = _unit(units, index)
-    if 0xD800 <= unit <= 0xDBFF:  # a high surrogate: its pair follows (lone ones are refused)
-        return 0x10000 + ((unit - 0xD800) << 10) + (_unit(units, index + 1) - 0xDC00)
-    return unit
+_JOINERS: dict[str, bool] = {}
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # 2 UTF-16 units each (a surrogate pair)
 
 
-def _code_point_before(units: bytes, index: int) -> int:
-    unit = _unit(units, index - 1)
-    if 0xDC00 <= unit <= 0xDFFF:  # a low surrogate: its pair precedes
-        return 0x10000 + ((_unit(units, index - 2) - 0xD800) << 10) + (unit - 0xDC00)
-    return unit
+def _part_end(start: int, astral: list[int]) -> int:
+    """The furthest code point index `end` with text[start:end] in UCS2_PART units, given
+    the (sorted) indices of the text's astral characters."""
+    end = start + UCS2_PART
+    i = bisect_left(astral, start)
+    while i < len(astral) and astral[i] < end:
+        end -= 1  # each astral character takes one more unit; a pair moves whole
+        i += 1
+    return end
 
 
-def _joins(code_point: int) -> bool:
-    # Nothing below U+0300 joins a neighbour (the first combining marks start there), so
-    # Latin, digits and punctuation never reach the Unicode property lookup.
-    return code_point >= 0x300 and graphemes.is_joiner(code_point)
-
-
-def _cluster_boundary_before(units: bytes, index: int, count: int) -> int:
-    """The last grapheme cluster boundary at or before unit `index` (a code point boundary).
+def _cluster_boundary_before(text: str, index: int) -> int:
+    """The last grapheme cluster boundary at or before `index` of `text`.
 
     Between two code points that are both not joiners there is always a boundary, so the
     text is clustered only from the nearest such point before `index` to the nearest after.
     """
-    low, after = index, _code_point_at(units, index)
-    while low > 0:
-        before = _code_point_before(units, low)
-        if not (_joins(before) or _joins(after)):
-            break
-        low -= 1 if before <= 0xFFFF else 2
-        after = before
-    high, before = index, _code_point_before(units, index)
-    while high < count:
-        after = _code_point_at(units, high)
-        if not (_joins(before) or _joins(after)):
-            break
-        high += 1 if after <= 0xFFFF else 2
-        before = after
+    low = index
+    while low > 0 and (_joins(text[low - 1]) or _joins(text[low])):
+        low -= 1
+    high = index
+    while high < len(text) and (_joins(text[high - 1]) or _joins(text[high])):
+        high += 1
     boundary = position = low
-    for cluster in graphemes.clusters(units[2 * low : 2 * high].decode("utf-16-le")):
-        position += len(cluster) + sum(char > "\uffff" for char in cluster)
+    for cluster in graphemes.clusters(text[low:high]):
+        position += len(cluster)
         if position > index:
             break
         boundary = position
     return boundary
 
 
-def _ucs2_part_end(units: bytes, start: int, count: int) -> int:
-    """Where the part that starts at unit `start` ends, when the text goes on beyond it."""
-    end = start + UCS2_PART
-    # The high byte of the part's last unit: 0xD8-0xDB is a high surrogate, whose low
-    # surrogate would start the next part, so the pair moves whole.
-    if 0xD8 <= units[2 * end - 1] <= 0xDB:
-        end -= 1
-    if not (_joins(_code_point_before(units, end)) or _joins(_code_point_at(units, end))):
-        return end  # two code points that cannot be one cluster: a boundary
-    boundary = _cluster_boundary_before(units, end, count)
-    # A cluster that began at or before the part's start is longer than a part: it is split
-    # here, between code points.
-    return boundary if boundary > start else end
-
-
-def _ucs2_layout(units: bytes) -> tuple[int, int]:
-    """(parts, code units in the last part) of UTF-16LE `units`."""
-    count = len(units) // 2
+def _ucs2_layout(text: str, count: int) -> tuple[int, int]:
+    """(parts, code units in the last part) of `text`, `count` UTF-16 units long."""
     if count <= UCS2_SINGLE:
         return 1, count
-    start = 0
+    astral = [m.start() for m in _ASTRAL.finditer(text)] if count > len(text) else []
+    start = start_units = 0
     parts = 1
-    while start + UCS2_PART < count:
-        start = _ucs2_part_end(units, start, count)
+    while count - start_units > UCS2_PART:
+        end = _part_end(start, astral)
+        if _joins(text[end - 1]) or _joins(text[end]):  # else: a boundary, as is
+            boundary = _cluster_boundary_before(text, end)
+            # A cluster that began at or before the part's start is longer than a part: it
+            # is split at `end`, between code points.
+            if boundary > start:
+                end = boundary
+        start_units += end - start + bisect_left(astral, end) - bisect_left(astral, start)
+        start = end
         parts += 1
-    return parts, count - start
+    return parts, count - start_units
 
 
-def _ucs2_units(text: str) -> bytes:
+def _ucs2_length(text: str) -> int:
+    """UTF-16 code units of `text`; InvalidText when it holds a lone surrogate."""
     try:
-        return _utf16le_encode(text)[0]
+        return len(_utf16le_encode(text)[0]) >> 1
     except UnicodeEncodeError as exc:
         raise InvalidText(
             f"The text has a lone surrogate (U+{ord(text[exc.start]):04X}) at character "
@@ -319,7 +309,7 @@ def segment_count(text: str) -> int:
     septets = gsm7_septets(text)
     if septets is not None:
         return 1 if septets <= GSM7_SINGLE else _gsm7_layout(text, septets)[0]
-    return _ucs2_layout(_ucs2_units(text))[0]
+    return _ucs2_layout(text, _ucs2_length(text))[0]
 
 
 def analyze(text: str) -> SegmentInfo:
@@ -330,16 +320,14 @@ def analyze(text: str) -> SegmentInfo:
         parts, last = _gsm7_layout(text, septets)
         capacity = GSM7_SINGLE if parts == 1 else GSM7_PART
         return SegmentInfo(GSM7, parts, septets, capacity, capacity - last, (), None)
-    units = _ucs2_units(text)
-    parts, last = _ucs2_layout(units)
+    length = _ucs2_length(text)
+    parts, last = _ucs2_layout(text, length)
     capacity = UCS2_SINGLE if parts == 1 else UCS2_PART
     unicode_chars = tuple(char for char in dict.fromkeys(text) if char not in _ENCODABLE)
     suggestion = None
     if all(char in SMART_SUBSTITUTES for char in unicode_chars):
         suggestion = text.translate(_SMART_TABLE)
-    return SegmentInfo(
-        UCS2, parts, len(units) // 2, capacity, capacity - last, unicode_chars, suggestion
-    )
+    return SegmentInfo(UCS2, parts, length, capacity, capacity - last, unicode_chars, suggestion)
 
 
 def smart_encode(text: str) -> str:
@@ -359,7 +347,7 @@ def split_segments(text: str) -> list[str]:
         if septets <= GSM7_SINGLE:
             return [text]
         return _split([(char, 2 if char in _EXTENSION else 1, False) for char in text], GSM7_PART)
-    if len(_ucs2_units(text)) // 2 <= UCS2_SINGLE:
+    if _ucs2_length(text) <= UCS2_SINGLE:
         return [text]
     pieces: list[tuple[str, int, bool]] = []
     for cluster in graphemes.clusters(text):
