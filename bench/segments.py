@@ -9,7 +9,8 @@ Why: throttling and billing count the segments of every outbound message, so
 `segment_count` sits on the sending hot path; it should cost about a microsecond, not tens.
 
 How: `timeit` with auto-ranged loops, best of 5 repeats (the least disturbed run), in this
-process. Run from the project root: `python -m bench.segments`. Prints only; nothing written.
+process, timed by the process's CPU time. Run from the project root:
+`python -m bench.segments`. Prints only; nothing written.
 `python -m bench.segments --baseline OLD.py` also times `segment_count` of another version of
 `shared/templates/segments.py` (e.g. `git show REV:shared/templates/segments.py > OLD.py`)
 on the same texts, alternating with this one, and prints the ratio new / old per text.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import time
 import timeit
 from collections.abc import Callable
 from types import ModuleType
@@ -67,7 +69,9 @@ CONTEXT = {
 
 
 def calls_per_second(function: Callable[[], object]) -> float:
-    timer = timeit.Timer(function)
+    # CPU time of this process, not wall time: on a shared machine the wall clock also
+    # counts the time other processes hold the CPU.
+    timer = timeit.Timer(function, timer=time.process_time)
     loops, _ = timer.autorange()
     best = min(timer.repeat(repeat=5, number=loops))
     return loops / best

@@ -26,8 +26,6 @@ An empty body is 1 segment: carriers bill an empty message as one.
 from __future__ import annotations
 
 import codecs
-import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Literal
 
@@ -224,79 +222,93 @@ def _gsm7_layout(text: str, septets: int) -> tuple[int, int]:
     return parts, septets - start
 
 
-def _joins(char: str) -> bool:
-    """Whether `char` can join a neighbour into one grapheme cluster (see `graphemes`)."""
-    known = _JOINERS.get(char)
+def _joins(code_point: int) -> bool:
+    """Whether `code_point` can join a neighbour into one grapheme cluster (`graphemes`)."""
+    known = _JOINERS.get(code_point)
     if known is None:
         if len(_JOINERS) >= 16_384:  # bounded, whatever text comes
             _JOINERS.clear()
         # Nothing below U+0300 joins (the first combining marks start there): Latin, digits
         # and punctuation never reach the Unicode property lookup.
-        known = _JOINERS[char] = char >= "\u0300" and graphemes.is_joiner(ord(char))
+        known = _JOINERS[code_point] = code_point >= 0x300 and graphemes.is_joiner(code_point)
     return known
 
 
-_JOINERS: dict[str, bool] = {}
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # 2 UTF-16 units each (a surrogate pair)
+_JOINERS: dict[int, bool] = {}
 
 
-def _part_end(start: int, astral: list[int]) -> int:
-    """The furthest code point index `end` with text[start:end] in UCS2_PART units, given
-    the (sorted) indices of the text's astral characters."""
-    end = start + UCS2_PART
-    i = bisect_left(astral, start)
-    while i < len(astral) and astral[i] < end:
-        end -= 1  # each astral character takes one more unit; a pair moves whole
-        i += 1
-    return end
+def _may_join_at(units: bytes, end: int) -> bool:
+    """Whether the code points either side of unit offset `end` (a code point boundary inside
+    UTF-16LE `units`) could be one grapheme cluster."""
+    before = units[2 * end - 2] | units[2 * end - 1] << 8
+    if 0xDC00 <= before <= 0xDFFF:  # the low half of a pair: the code point starts before
+        high = units[2 * end - 4] | units[2 * end - 3] << 8
+        before = 0x10000 + ((high - 0xD800) << 10) + (before - 0xDC00)
+    after = units[2 * end] | units[2 * end + 1] << 8
+    if 0xD800 <= after <= 0xDBFF:  # the high half of a pair
+        low = units[2 * end + 2] | units[2 * end + 3] << 8
+        after = 0x10000 + ((after - 0xD800) << 10) + (low - 0xDC00)
+    # The cache is read here directly: this runs at every part boundary.
+    joins = _JOINERS.get(before)
+    if joins is None:
+        joins = _joins(before)
+    if joins:
+        return True
+    joins = _JOINERS.get(after)
+    return _joins(after) if joins is None else joins
 
 
 def _cluster_boundary_before(text: str, index: int) -> int:
-    """The last grapheme cluster boundary at or before `index` of `text`.
+    """The last grapheme cluster boundary at or before code point `index` of `text`.
 
     Between two code points that are both not joiners there is always a boundary, so the
-    text is clustered only from the nearest such point before `index` to the nearest after.
+    text is clustered only from the nearest such point before `index`.
     """
-    low = index
-    while low > 0 and (_joins(text[low - 1]) or _joins(text[low])):
-        low -= 1
-    high = index
-    while high < len(text) and (_joins(text[high - 1]) or _joins(text[high])):
-        high += 1
-    boundary = position = low
-    for cluster in graphemes.clusters(text[low:high]):
-        position += len(cluster)
-        if position > index:
+    low, right = index, _joins(ord(text[index]))
+    while low > 0:
+        left = _joins(ord(text[low - 1]))
+        if not (left or right):
             break
-        boundary = position
-    return boundary
+        low, right = low - 1, left
+    while (end := graphemes.cluster_end(text, low)) <= index:
+        low = end
+    return low
 
 
-def _ucs2_layout(text: str, count: int) -> tuple[int, int]:
-    """(parts, code units in the last part) of `text`, `count` UTF-16 units long."""
+def _ucs2_cut(text: str, units: bytes, start: int, end: int) -> int:
+    """Where a part that runs from unit `start` to `end` (inside a cluster) ends: before the
+    cluster, unless the cluster began at or before `start` (it is longer than a part, and is
+    split at `end`, between code points)."""
+    first = len(units[: 2 * start].decode("utf-16-le"))  # code point indices
+    index = first + len(units[2 * start : 2 * end].decode("utf-16-le"))
+    boundary = _cluster_boundary_before(text, index)
+    return start + _utf16_size(text[first:boundary]) if boundary > first else end
+
+
+def _ucs2_layout(text: str, units: bytes) -> tuple[int, int]:
+    """(parts, code units in the last part) of `text`, whose UTF-16LE form is `units`."""
+    count = len(units) >> 1
     if count <= UCS2_SINGLE:
         return 1, count
-    astral = [m.start() for m in _ASTRAL.finditer(text)] if count > len(text) else []
-    start = start_units = 0
+    start = 0
     parts = 1
-    while count - start_units > UCS2_PART:
-        end = _part_end(start, astral)
-        if _joins(text[end - 1]) or _joins(text[end]):  # else: a boundary, as is
-            boundary = _cluster_boundary_before(text, end)
-            # A cluster that began at or before the part's start is longer than a part: it
-            # is split at `end`, between code points.
-            if boundary > start:
-                end = boundary
-        start_units += end - start + bisect_left(astral, end) - bisect_left(astral, start)
+    while count - start > UCS2_PART:
+        end = start + UCS2_PART
+        # The high byte of the part's last unit: 0xD8-0xDB is a high surrogate, whose low
+        # surrogate would start the next part, so the pair moves whole.
+        if 0xD8 <= units[2 * end - 1] <= 0xDB:
+            end -= 1
+        if _may_join_at(units, end):  # else: a cluster boundary, as is
+            end = _ucs2_cut(text, units, start, end)
         start = end
         parts += 1
-    return parts, count - start_units
+    return parts, count - start
 
 
-def _ucs2_length(text: str) -> int:
-    """UTF-16 code units of `text`; InvalidText when it holds a lone surrogate."""
+def _ucs2_units(text: str) -> bytes:
+    """`text` in UTF-16LE; InvalidText when it holds a lone surrogate."""
     try:
-        return len(_utf16le_encode(text)[0]) >> 1
+        return _utf16le_encode(text)[0]
     except UnicodeEncodeError as exc:
         raise InvalidText(
             f"The text has a lone surrogate (U+{ord(text[exc.start]):04X}) at character "
@@ -304,12 +316,16 @@ def _ucs2_length(text: str) -> int:
         ) from exc
 
 
+def _utf16_size(text: str) -> int:
+    return len(_utf16le_encode(text)[0]) >> 1
+
+
 def segment_count(text: str) -> int:
     """Segments a carrier bills for `text` (an empty text is 1). InvalidText: lone surrogate."""
     septets = gsm7_septets(text)
     if septets is not None:
         return 1 if septets <= GSM7_SINGLE else _gsm7_layout(text, septets)[0]
-    return _ucs2_layout(text, _ucs2_length(text))[0]
+    return _ucs2_layout(text, _ucs2_units(text))[0]
 
 
 def analyze(text: str) -> SegmentInfo:
@@ -320,8 +336,9 @@ def analyze(text: str) -> SegmentInfo:
         parts, last = _gsm7_layout(text, septets)
         capacity = GSM7_SINGLE if parts == 1 else GSM7_PART
         return SegmentInfo(GSM7, parts, septets, capacity, capacity - last, (), None)
-    length = _ucs2_length(text)
-    parts, last = _ucs2_layout(text, length)
+    units = _ucs2_units(text)
+    length = len(units) >> 1
+    parts, last = _ucs2_layout(text, units)
     capacity = UCS2_SINGLE if parts == 1 else UCS2_PART
     unicode_chars = tuple(char for char in dict.fromkeys(text) if char not in _ENCODABLE)
     suggestion = None
@@ -347,7 +364,7 @@ def split_segments(text: str) -> list[str]:
         if septets <= GSM7_SINGLE:
             return [text]
         return _split([(char, 2 if char in _EXTENSION else 1, False) for char in text], GSM7_PART)
-    if _ucs2_length(text) <= UCS2_SINGLE:
+    if len(_ucs2_units(text)) >> 1 <= UCS2_SINGLE:
         return [text]
     pieces: list[tuple[str, int, bool]] = []
     for cluster in graphemes.clusters(text):
@@ -357,10 +374,6 @@ def split_segments(text: str) -> list[str]:
         else:  # longer than a part: it starts one and is split between code points
             pieces += [(char, _utf16_size(char), i == 0) for i, char in enumerate(cluster)]
     return _split(pieces, UCS2_PART)
-
-
-def _utf16_size(text: str) -> int:
-    return len(text) + sum(char > "\uffff" for char in text)
 
 
 def _split(pieces: list[tuple[str, int, bool]], capacity: int) -> list[str]:
