@@ -57,6 +57,9 @@ UCS2_MULTIPART_EMOJI = ("Привет 😀 скидка 20% сегодня 🎉 
 # Texts whose grapheme clusters span several code points: emoji with a variation selector,
 # skin tones, ZWJ sequences and flags; Devanagari with vowel signs and conjuncts.
 UCS2_MULTIPART_CLUSTERS = ("Sale ❤️ today 👍🏽 for the family 👨‍👩‍👧 in 🇫🇷 and 🇩🇪! " * 5)[:201]
+# Worst case for the boundary check: every code point a joiner (an odd run of regional
+# indicators: pairs counted from its start), 1,598 units.
+UCS2_REGIONAL_RUN = "\N{REGIONAL INDICATOR SYMBOL LETTER F}" + "\U0001f1eb\U0001f1f7" * 399
 UCS2_MULTIPART_DEVANAGARI = ("नमस्ते! आज की विशेष पेशकश: क्षमा करें, अनुच्छेद पढ़ें। " * 5)[:201]
 
 TEMPLATE = compile_template(
@@ -85,6 +88,7 @@ COUNTED_TEXTS = {
     "UCS-2 201 with emoji": UCS2_MULTIPART_EMOJI,
     "UCS-2 201 emoji clusters": UCS2_MULTIPART_CLUSTERS,
     "UCS-2 201 Devanagari": UCS2_MULTIPART_DEVANAGARI,
+    "UCS-2 799 regional indicators": UCS2_REGIONAL_RUN,
 }
 SMART_QUOTES = ("It\u2019s \u201con\u201d \u2014 20% off everything today\u2026 " * 4)[:160]
 

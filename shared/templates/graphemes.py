@@ -20,7 +20,7 @@ nearest such point before the position in question.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ def _patterns() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
     return regex.compile(r"\X"), regex.compile(_JOINER_CLASS)
 
 
-@lru_cache(maxsize=8192)
 def is_joiner(code_point: int) -> bool:
     """True when `code_point` can join its neighbour into one cluster (see the docstring)."""
     return _patterns()[1].match(chr(code_point)) is not None

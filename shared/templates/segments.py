@@ -258,14 +258,15 @@ def _may_join_at(units: bytes, end: int) -> bool:
     return _joins(after) if joins is None else joins
 
 
-def _cluster_boundary_before(text: str, index: int) -> int:
-    """The last grapheme cluster boundary at or before code point `index` of `text`.
+def _cluster_boundary_before(text: str, index: int, floor: int) -> int:
+    """The last grapheme cluster boundary at or before code point `index` of `text`, given
+    a boundary at `floor` (or 0).
 
     Between two code points that are both not joiners there is always a boundary, so the
-    text is clustered only from the nearest such point before `index`.
+    text is clustered only from the nearest such point (or `floor`) before `index`.
     """
     low, right = index, _joins(ord(text[index]))
-    while low > 0:
+    while low > floor:
         left = _joins(ord(text[low - 1]))
         if not (left or right):
             break
@@ -275,14 +276,17 @@ def _cluster_boundary_before(text: str, index: int) -> int:
     return low
 
 
-def _ucs2_cut(text: str, units: bytes, start: int, end: int) -> int:
-    """Where a part that runs from unit `start` to `end` (inside a cluster) ends: before the
-    cluster, unless the cluster began at or before `start` (it is longer than a part, and is
-    split at `end`, between code points)."""
+def _ucs2_cut(text: str, units: bytes, start: int, end: int, sure: bool) -> tuple[int, bool]:
+    """Where a part from unit `start` (a cluster boundary if `sure`) to `end`, which falls
+    inside a cluster, ends: before that cluster, unless it began at or before `start` (it
+    is longer than a part, and is split at `end`, between code points). Also whether the
+    end is a cluster boundary."""
     first = len(units[: 2 * start].decode("utf-16-le"))  # code point indices
     index = first + len(units[2 * start : 2 * end].decode("utf-16-le"))
-    boundary = _cluster_boundary_before(text, index)
-    return start + _utf16_size(text[first:boundary]) if boundary > first else end
+    boundary = _cluster_boundary_before(text, index, first if sure else 0)
+    if boundary > first:
+        return start + _utf16_size(text[first:boundary]), True
+    return end, False
 
 
 def _ucs2_layout(text: str, units: bytes) -> tuple[int, int]:
@@ -291,6 +295,7 @@ def _ucs2_layout(text: str, units: bytes) -> tuple[int, int]:
     if count <= UCS2_SINGLE:
         return 1, count
     start = 0
+    sure = True  # the part's start is a cluster boundary
     parts = 1
     while count - start > UCS2_PART:
         end = start + UCS2_PART
@@ -298,8 +303,10 @@ def _ucs2_layout(text: str, units: bytes) -> tuple[int, int]:
         # surrogate would start the next part, so the pair moves whole.
         if 0xD8 <= units[2 * end - 1] <= 0xDB:
             end -= 1
-        if _may_join_at(units, end):  # else: a cluster boundary, as is
-            end = _ucs2_cut(text, units, start, end)
+        if _may_join_at(units, end):
+            end, sure = _ucs2_cut(text, units, start, end, sure)
+        else:
+            sure = True  # two code points that cannot be one cluster: a boundary
         start = end
         parts += 1
     return parts, count - start

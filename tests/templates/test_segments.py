@@ -153,6 +153,9 @@ CASES = [
          CYRILLIC * 63 + FLAG_US + FLAG_FR + CYRILLIC * 63, UCS, 2, 134, 0, [65, 65]),
     case("two flags, one unit later: the first moves (regional indicators pair in order)",
          CYRILLIC * 64 + FLAG_US + FLAG_FR + CYRILLIC * 62, UCS, 3, 134, 64, [64, 63, 3]),
+    # 41 regional indicators pair from the run's start: 20 pairs of 4 units, then a lone one.
+    case("an odd run of regional indicators pairs from its start (the last one is alone)",
+         "\N{REGIONAL INDICATOR SYMBOL LETTER F}" + FLAG_FR * 20, UCS, 2, 82, 49, [32, 9]),
     case("CR LF is two characters: a part may end between them, as carriers do",
          CYRILLIC * 66 + "\r\n" + CYRILLIC * 66, UCS, 2, 134, 0, [67, 67]),
     case("a cluster longer than a part starts one and is split between code points",
