@@ -44,13 +44,6 @@ def is_joiner(code_point: int) -> bool:
     return _patterns()[1].match(chr(code_point)) is not None
 
 
-def cluster_end(text: str, start: int) -> int:
-    """Where the cluster that starts at `start` (a cluster boundary) ends; CR LF is two."""
-    match = _patterns()[0].match(text, start)
-    end = match.end() if match else len(text)  # \X matches wherever a character is left
-    return start + 1 if text[start] == "\r" and end == start + 2 else end
-
-
 def clusters(text: str) -> list[str]:
     """`text` split into grapheme clusters; CR LF is two, as carriers count it."""
     found = _patterns()[0].findall(text)

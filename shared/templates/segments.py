@@ -258,35 +258,44 @@ def _may_join_at(units: bytes, end: int) -> bool:
     return _joins(after) if joins is None else joins
 
 
-def _cluster_boundary_before(text: str, index: int, floor: int) -> int:
-    """The last grapheme cluster boundary at or before code point `index` of `text`, given
-    a boundary at `floor` (or 0).
+_NEAR = 8  # code points looked back for a sure boundary before falling back to `floor`
 
-    Between two code points that are both not joiners there is always a boundary, so the
-    text is clustered only from the nearest such point (or `floor`) before `index`.
+
+def _cluster_boundary_before(text: str, index: int, floor: int) -> int:
+    """The last grapheme cluster boundary at or before code point `index` of `text`, which
+    is known to have one at `floor`.
+
+    Between two code points that are both not joiners there is always a boundary: the text
+    is clustered from the nearest such point before `index`, or from `floor` when none is
+    near (a long run of joiners). Boundaries up to `index` depend only on the text up to
+    `index`, so one `\\X` pass over that stretch finds the last one.
     """
     low, right = index, _joins(ord(text[index]))
-    while low > floor:
+    while True:
+        if low - 1 < max(floor, index - _NEAR):
+            low = floor
+            break
         left = _joins(ord(text[low - 1]))
         if not (left or right):
             break
         low, right = low - 1, left
-    while (end := graphemes.cluster_end(text, low)) <= index:
-        low = end
-    return low
+    last = graphemes.clusters(text[low : index + 1])[-1]
+    return index + 1 - len(last)
 
 
-def _ucs2_cut(text: str, units: bytes, start: int, end: int, sure: bool) -> tuple[int, bool]:
-    """Where a part from unit `start` (a cluster boundary if `sure`) to `end`, which falls
-    inside a cluster, ends: before that cluster, unless it began at or before `start` (it
-    is longer than a part, and is split at `end`, between code points). Also whether the
-    end is a cluster boundary."""
-    first = len(units[: 2 * start].decode("utf-16-le"))  # code point indices
+def _ucs2_cut(text: str, units: bytes, start: int, end: int, known: int) -> tuple[int, int]:
+    """(end, last known cluster boundary), in units, of a part from unit `start` whose full
+    end `end` falls inside a cluster: the part ends before that cluster, unless the cluster
+    began at or before `start` (it is longer than a part, and is split at `end`, between
+    code points). `known` is a cluster boundary at or before `start`."""
+    floor = len(units[: 2 * known].decode("utf-16-le"))  # code point indices
+    first = floor + len(units[2 * known : 2 * start].decode("utf-16-le"))
     index = first + len(units[2 * start : 2 * end].decode("utf-16-le"))
-    boundary = _cluster_boundary_before(text, index, first if sure else 0)
+    boundary = _cluster_boundary_before(text, index, floor)
     if boundary > first:
-        return start + _utf16_size(text[first:boundary]), True
-    return end, False
+        end = start + _utf16_size(text[first:boundary])
+        return end, end
+    return end, start - _utf16_size(text[boundary:first])
 
 
 def _ucs2_layout(text: str, units: bytes) -> tuple[int, int]:
@@ -294,8 +303,7 @@ def _ucs2_layout(text: str, units: bytes) -> tuple[int, int]:
     count = len(units) >> 1
     if count <= UCS2_SINGLE:
         return 1, count
-    start = 0
-    sure = True  # the part's start is a cluster boundary
+    start = known = 0  # the part's start; the last cluster boundary at or before it
     parts = 1
     while count - start > UCS2_PART:
         end = start + UCS2_PART
@@ -304,9 +312,9 @@ def _ucs2_layout(text: str, units: bytes) -> tuple[int, int]:
         if 0xD8 <= units[2 * end - 1] <= 0xDB:
             end -= 1
         if _may_join_at(units, end):
-            end, sure = _ucs2_cut(text, units, start, end, sure)
+            end, known = _ucs2_cut(text, units, start, end, known)
         else:
-            sure = True  # two code points that cannot be one cluster: a boundary
+            known = end  # two code points that cannot be one cluster: a boundary
         start = end
         parts += 1
     return parts, count - start
