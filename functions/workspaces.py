@@ -33,4 +33,17 @@ def switch_workspace(req: Request, workspace_id: uuid.UUID) -> schemas.SessionOu
     )
 
 
+@app.operation
+def get_workspace_settings(req: Request) -> schemas.WorkspaceSettingsOut:
+    return service.workspace_settings(req.require_principal())
+
+
+@app.operation
+def update_workspace_settings(
+    req: Request, body: schemas.WorkspaceSettingsPatch
+) -> schemas.WorkspaceSettingsOut:
+    """Admins and owners."""
+    return service.update_workspace_settings(req.require_principal(), body)
+
+
 handler = app

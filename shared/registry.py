@@ -137,7 +137,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         module="functions.workspaces",
         kind=Kind.HTTP,
         auth=Auth.USER,
-        description="The signed-in user, their workspaces, and the workspace switcher.",
+        description="The signed-in user, their workspaces, the switcher and workspace settings.",
         routes=(
             Route("GET", "/v1/me", "get_me", "The caller, current workspace, role, memberships"),
             Route("GET", "/v1/workspaces", "list_workspaces", "Workspaces the caller belongs to"),
@@ -147,6 +147,19 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "/v1/workspaces/{workspace_id}/switch",
                 "switch_workspace",
                 "Tokens scoped to another of the caller's workspaces",
+            ),
+            Route(
+                "GET",
+                "/v1/workspace/settings",
+                "get_workspace_settings",
+                "Settings of the current workspace",
+            ),
+            Route(
+                "PATCH",
+                "/v1/workspace/settings",
+                "update_workspace_settings",
+                "Change settings of the current workspace",
+                min_role="admin",
             ),
         ),
     ),

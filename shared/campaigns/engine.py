@@ -32,14 +32,20 @@ from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.pace import campaign_rate
 from shared.campaigns.quiet_hours import next_allowed, zone_of
-from shared.campaigns.service import ROW_STATUS_OF, body_of, finish_if_done, render_context
+from shared.campaigns.service import (
+    ROW_STATUS_OF,
+    body_of,
+    finish_if_done,
+    message_text,
+    smart_encoding_of,
+)
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
 from shared.messaging import delivery, rotation, sending, throttle
 from shared.messaging.models import Message, PhoneNumber
 from shared.templates.render import compile_template
-from shared.templates.segments import analyze
+from shared.templates.segments import segment_count
 from shared.tenancy.models import Tenant
 
 log = logging.getLogger("campaigns")
@@ -114,8 +120,9 @@ def _segments_per_message(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> f
     ).all()
     if not sample:
         return 1.0
-    rendered = [compiled.render(render_context(c, tenant, campaign)) for c in sample]
-    return max(1.0, sum(analyze(body).segments for body in rendered) / len(rendered))
+    smart = smart_encoding_of(campaign, tenant)
+    texts = [message_text(compiled, c, tenant, campaign, smart) for c in sample]
+    return max(1.0, sum(segment_count(text) for text in texts) / len(texts))
 
 
 def send_batch(
@@ -143,6 +150,7 @@ def send_batch(
             return counts
         dids = rotation.pool_dids(s, campaign.pool_id)
         compiled = compile_template(body_of(s, campaign))
+        smart = smart_encoding_of(campaign, tenant)
         quiet = campaign.quiet_hours
         rows = s.execute(
             select(CampaignContact, Contact)
@@ -202,7 +210,7 @@ def send_batch(
                 contact,
                 conversation.id,
                 did,
-                compiled.render(render_context(contact, tenant, campaign)),
+                message_text(compiled, contact, tenant, campaign, smart),
                 sender_type="campaign",
                 campaign_id=campaign_id,
             )

@@ -37,6 +37,7 @@ class Campaign(TenantOwned, Base):
     send_at: Mapped[datetime | None]
     quiet_hours: Mapped[dict[str, Any] | None]
     rate_cap_mps: Mapped[float | None] = mapped_column(Float)
+    smart_encoding: Mapped[bool | None]  # null: the workspace's default
     status: Mapped[str] = mapped_column(String(10), server_default="draft")
     audience_size: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[uuid.UUID | None] = mapped_column(

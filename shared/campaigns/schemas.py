@@ -46,6 +46,11 @@ BODY_DESCRIPTION = (
     "A message template: {{first_name|there}}, {{fields.KEY}}... (variables, fallbacks: "
     "/docs/template-variables). A launch with an unknown variable without fallback is 422."
 )
+_SMART_ENCODING = (
+    "Send GSM-7 look-alikes of smart quotes, dashes, ellipsis and special spaces when that "
+    "makes a message GSM-7 (fewer segments). null: the workspace's default "
+    "(`GET /v1/workspace/settings`)."
+)
 
 
 class CampaignIn(BaseModel):
@@ -60,6 +65,7 @@ class CampaignIn(BaseModel):
         default_factory=QuietHours, description="null sends at any hour."
     )
     rate_cap_mps: float | None = Field(None, gt=0, le=10_000)
+    smart_encoding: bool | None = Field(None, strict=True, description=_SMART_ENCODING)
 
     @model_validator(mode="after")
     def _one_content(self) -> CampaignIn:
@@ -82,6 +88,7 @@ class CampaignPatch(BaseModel):
     send_at: datetime | None = None
     quiet_hours: QuietHours | None = None
     rate_cap_mps: float | None = Field(None, gt=0, le=10_000)
+    smart_encoding: bool | None = Field(None, strict=True, description=_SMART_ENCODING)
 
 
 class CampaignOut(BaseModel):
@@ -98,6 +105,7 @@ class CampaignOut(BaseModel):
     send_at: datetime | None
     quiet_hours: QuietHours | None
     rate_cap_mps: float | None
+    smart_encoding: bool | None = Field(description=_SMART_ENCODING)
     audience_size: int | None
     launched_at: datetime | None
     paused_at: datetime | None
@@ -157,14 +165,18 @@ class PreviewIn(BaseModel):
 class PreviewSample(BaseModel):
     contact_id: uuid.UUID
     phone: str
-    text: str
+    text: str = Field(description="The text that will be sent (after smart encoding, if on).")
     segments: int
     encoding: str
     unicode_chars: list[str]
+    rendered: str | None = Field(
+        None, description="The rendered text before smart encoding, when that changed it."
+    )
 
 
 class PreviewOut(BaseModel):
     samples: list[PreviewSample]
+    smart_encoding: bool = Field(description="Whether the campaign's messages are smart-encoded.")
     audience_estimate: int
     unknown_variables: list[str] = Field(
         description="Names that are not template variables (/docs/template-variables)."

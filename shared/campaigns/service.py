@@ -25,8 +25,8 @@ from shared.messaging.health import reset_window
 from shared.messaging.models import Message, NumberPool
 from shared.messaging.rotation import pool_dids
 from shared.templates.models import Template, TemplateVersion
-from shared.templates.render import compile_template
-from shared.templates.segments import analyze
+from shared.templates.render import CompiledTemplate, compile_template
+from shared.templates.segments import analyze, smart_encode
 from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
@@ -573,6 +573,20 @@ def render_context(contact: Contact, tenant: Tenant, campaign: Campaign) -> dict
     }
 
 
+def smart_encoding_of(campaign: Campaign, tenant: Tenant) -> bool:
+    """The campaign's own choice, else the workspace's default."""
+    return tenant.smart_encoding if campaign.smart_encoding is None else campaign.smart_encoding
+
+
+def message_text(
+    compiled: CompiledTemplate, contact: Contact, tenant: Tenant, campaign: Campaign, smart: bool
+) -> str:
+    """The text `contact` is sent (and counted, and shown in the preview): the body rendered
+    for them, smart-encoded when `smart` (see `smart_encoding_of`)."""
+    text = compiled.render(render_context(contact, tenant, campaign))
+    return smart_encode(text) if smart else text
+
+
 def preview(
     principal: Principal, campaign_id: uuid.UUID, data: schemas.PreviewIn
 ) -> schemas.PreviewOut:
@@ -593,9 +607,11 @@ def preview(
             ]
             contacts = list(s.scalars(select(Contact).where(Contact.id.in_(ids)))) if ids else []
         estimate = audiences.count(s, audience) if not audience.is_empty() else 0
+        smart = smart_encoding_of(campaign, tenant)
         samples = []
         for contact in contacts:
-            text = compiled.render(render_context(contact, tenant, campaign))
+            text = message_text(compiled, contact, tenant, campaign, smart)
+            rendered = compiled.render(render_context(contact, tenant, campaign))
             info = analyze(text)
             samples.append(
                 schemas.PreviewSample(
@@ -605,9 +621,11 @@ def preview(
                     segments=info.segments,
                     encoding=info.encoding,
                     unicode_chars=list(info.unicode_chars),
+                    rendered=rendered if rendered != text else None,
                 )
             )
-        per_message = max((x.segments for x in samples), default=analyze(compiled.body).segments)
+        body = smart_encode(compiled.body) if smart else compiled.body
+        per_message = max((x.segments for x in samples), default=analyze(body).segments)
         rate = campaign_pace(s, principal.tenant_id, campaign)
         zones = _zone_sample(s, audience) if campaign.quiet_hours and estimate else []
         timing = estimated_send(
@@ -619,6 +637,7 @@ def preview(
         )
         return schemas.PreviewOut(
             samples=samples,
+            smart_encoding=smart,
             audience_estimate=estimate,
             unknown_variables=list(compiled.unknown_variables),
             blocking_variables=list(compiled.unknown_without_fallback),

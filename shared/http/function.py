@@ -43,6 +43,7 @@ from shared.http.problems import (
     pydantic_errors,
     validation_failed,
 )
+from shared.http.text import invalid_text_errors
 from shared.tenancy.principal import Principal
 
 log = logging.getLogger("http")
@@ -345,9 +346,13 @@ def _json_body(req: Request, *, optional: bool) -> Any:
             f"Send the body as application/json, not {mimetype}.",
         )
     try:
-        return json.loads(data)
+        parsed = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise bad_request(f"The body is not valid JSON: {exc}", "malformed-json") from exc
+    invalid = invalid_text_errors(data, parsed)
+    if invalid:
+        raise validation_failed(invalid)
+    return parsed
 
 
 def _to_response(result: Any, status: int) -> Response:

@@ -21,7 +21,7 @@ from shared.db.session import tenant_session
 from shared.http.problems import conflict, field_error, not_found
 from shared.messaging import rotation, schemas
 from shared.messaging.models import Message, NumberPoolMember, PhoneNumber
-from shared.templates.segments import analyze
+from shared.templates.segments import analyze, smart_encode
 from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
@@ -156,7 +156,12 @@ def new_outbound(
     body: str,
     **options: Any,
 ) -> Message:
-    """Record one `queued` outbound message in the contact's thread (see outbound_values)."""
+    """Record one `queued` outbound message in the contact's thread (see outbound_values).
+
+    Every single send (API, inbox, AI, keyword replies) passes here, so the workspace's
+    smart encoding default applies here, once; campaigns apply theirs where they render."""
+    if s.get_one(Tenant, tenant_id).smart_encoding:
+        body = smart_encode(body)
     message = Message(
         **outbound_values(tenant_id, contact, conversation.id, number, body, **options)
     )

@@ -104,6 +104,12 @@ class TemplatePreviewIn(BaseModel):
     contact_id: uuid.UUID | None = None
     values: dict[str, Any] | None = None
     version: int | None = Field(None, ge=1, description="Default: the current version.")
+    smart_encoding: bool | None = Field(
+        None,
+        strict=True,
+        description="Preview with smart encoding on or off (as a campaign that sets its own "
+        "would send it); null: the workspace's default.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> TemplatePreviewIn:
@@ -114,7 +120,10 @@ class TemplatePreviewIn(BaseModel):
 
 class TemplatePreviewOut(BaseModel):
     version: int
-    text: str
+    text: str = Field(description="The text that will be sent (after smart encoding, if on).")
+    rendered: str | None = Field(
+        None, description="The rendered text before smart encoding, when that changed it."
+    )
     characters: int = Field(description="Characters (Unicode code points) of the text.")
     encoding: Encoding
     segments: int

@@ -23,7 +23,7 @@ from shared.http.problems import field_error, not_found
 from shared.templates import schemas
 from shared.templates.models import Template, TemplateVersion
 from shared.templates.render import CONTACT_FIELDS, compile_template, validate
-from shared.templates.segments import analyze
+from shared.templates.segments import analyze, smart_encode
 from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
@@ -228,6 +228,7 @@ def preview(
         if version is None:
             raise field_error("body.version", "This template has no such version.")
         tenant = s.get_one(Tenant, principal.tenant_id)
+        smart = tenant.smart_encoding if data.smart_encoding is None else data.smart_encoding
         if data.contact_id is not None:
             contact = s.get(Contact, data.contact_id)
             if contact is None or contact.erased_at is not None:
@@ -237,11 +238,13 @@ def preview(
             context = sample_context(data.values or {}, tenant)
         body = version.body
     compiled = compile_template(body)
-    text = compiled.render(context)
+    rendered = compiled.render(context)
+    text = smart_encode(rendered) if smart else rendered
     info = analyze(text)
     return schemas.TemplatePreviewOut(
         version=number,
         text=text,
+        rendered=rendered if rendered != text else None,
         characters=len(text),
         encoding=info.encoding,
         segments=info.segments,

@@ -26,6 +26,8 @@ class Tenant(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(String(200))
     settings: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    # Send GSM-7 look-alikes of smart quotes, dashes and the like (see templates.segments).
+    smart_encoding: Mapped[bool] = mapped_column(server_default=text("false"))
     plan: Mapped[str] = mapped_column(String(20), server_default="free")
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(64))

@@ -63,6 +63,22 @@ class WorkspaceOut(_Out):
     created_at: datetime
 
 
+_SMART_ENCODING = (
+    "Replace characters that have a GSM-7 look-alike (smart quotes, dashes, ellipsis, "
+    "no-break and other spaces: Twilio's Smart Encoding table) when that makes the whole "
+    "message GSM-7, so it costs fewer segments. Applies to every message the workspace "
+    "sends (campaigns unless they set their own, API sends, inbox, AI and keyword replies)."
+)
+
+
+class WorkspaceSettingsOut(_Out):
+    smart_encoding: bool = Field(description=_SMART_ENCODING)
+
+
+class WorkspaceSettingsPatch(BaseModel):
+    smart_encoding: bool | None = Field(None, strict=True, description=_SMART_ENCODING)
+
+
 class MembershipOut(BaseModel):
     workspace: WorkspaceOut
     role: Role

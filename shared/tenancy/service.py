@@ -426,6 +426,23 @@ def switch_workspace(
         return _session_out(pair, user, tenant, role)
 
 
+def workspace_settings(principal: Principal) -> schemas.WorkspaceSettingsOut:
+    with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
+        return schemas.WorkspaceSettingsOut.model_validate(s.get_one(Tenant, principal.tenant_id))
+
+
+def update_workspace_settings(
+    principal: Principal, patch: schemas.WorkspaceSettingsPatch
+) -> schemas.WorkspaceSettingsOut:
+    _require_role(principal, "admin")
+    with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
+        tenant = s.get_one(Tenant, principal.tenant_id, with_for_update=True)
+        if patch.smart_encoding is not None:
+            tenant.smart_encoding = patch.smart_encoding
+        s.flush()
+        return schemas.WorkspaceSettingsOut.model_validate(tenant)
+
+
 # --- members and invitations ----------------------------------------------------------
 
 

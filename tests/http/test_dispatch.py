@@ -190,3 +190,35 @@ def test_a_handler_that_is_not_in_the_registry_is_refused() -> None:
 
         @app.operation
         def not_declared() -> None: ...
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        pytest.param('{"name": "a\\ud800b", "count": 1}', "body.name", id="high"),
+        pytest.param(
+            '{"name": "ok", "count": 1, "addresses": [{"city": "\\uDFFF", "zip": "12345"}]}',
+            "body.addresses[0].city",
+            id="low, nested, upper case",
+        ),
+        pytest.param('{"name": "ok", "count": 1, "\\ud83d": 1}', "body", id="a key"),
+    ],
+)
+def test_a_lone_surrogate_in_any_string_is_422_naming_the_field(
+    client: Client, payload: str, field: str
+) -> None:
+    r = client.post("/v1/things", data=payload, content_type="application/json")
+    assert r.status_code == 422
+    errors = problem(r)["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [(field, "invalid_text")]  # type: ignore[attr-defined]
+    assert "lone surrogate" in errors[0]["message"]  # type: ignore[index]
+
+
+def test_a_surrogate_pair_escape_is_text(client: Client) -> None:
+    r = client.post(
+        "/v1/things",
+        data='{"name": "\\ud83d\\ude00 \\\\ud800", "count": 1}',
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    assert r.json["name"] == "\N{GRINNING FACE} \\ud800"  # type: ignore[index]

@@ -202,6 +202,52 @@ def test_preview_reports_unknown_variables_and_ucs2(api: httpx.Client, owner: Ac
     assert _preview(api, owner, long["id"], values={"first_name": "b" * 10})["segments"] == 1
 
 
+def test_preview_shows_the_smart_encoded_text_that_will_be_sent(
+    api: httpx.Client, owner: Account
+) -> None:
+    template = _create(api, owner, "Smart", "It\u2019s {{first_name|you}} \u2014 50% off\u2026")
+    as_written = _preview(api, owner, template["id"])  # the workspace default: off
+    assert (as_written["text"], as_written["rendered"]) == (
+        "It\u2019s you \u2014 50% off\u2026",
+        None,
+    )
+    assert (as_written["encoding"], as_written["gsm_suggestion"]) == (
+        "UCS-2",
+        "It's you - 50% off...",
+    )
+    on = _preview(api, owner, template["id"], smart_encoding=True)
+    assert (on["text"], on["rendered"]) == ("It's you - 50% off...", as_written["text"])
+    assert (on["encoding"], on["segments"], on["characters"], on["gsm_suggestion"]) == (
+        "GSM-7",
+        1,
+        len("It's you - 50% off..."),
+        None,
+    )
+    r = api.patch("/v1/workspace/settings", json={"smart_encoding": True}, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    assert _preview(api, owner, template["id"])["text"] == on["text"]  # the new default
+    off = _preview(api, owner, template["id"], smart_encoding=False)
+    assert off["text"] == as_written["text"]
+    r = api.post(
+        f"/v1/templates/{template['id']}/preview",
+        json={"smart_encoding": "on"},
+        headers=owner.headers,
+    )
+    assert r.status_code == 422, r.text
+
+
+def test_a_lone_surrogate_in_a_template_is_refused(api: httpx.Client, owner: Account) -> None:
+    r = api.post(
+        "/v1/templates",
+        content='{"name": "Broken", "body": "Hi \\udc00"}',
+        headers={**owner.headers, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "body.body"
+    listed = api.get("/v1/templates", headers=owner.headers).json()["data"]
+    assert all(t["name"] != "Broken" for t in listed)
+
+
 def test_preview_versions_and_refusals(api: httpx.Client, owner: Account) -> None:
     template = _create(api, owner, "Versions", "one")
     path = f"/v1/templates/{template['id']}"
