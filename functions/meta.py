@@ -1,4 +1,4 @@
-"""meta: /health, /openapi.json and /docs."""
+"""meta: /health and /openapi.json (the API reference at /docs is a page of the console)."""
 
 from __future__ import annotations
 
@@ -24,13 +24,6 @@ def openapi_document() -> Response:
     from shared.platform.openapi import openapi_document as build  # only this route pays
 
     return json_response(build())
-
-
-@app.operation
-def docs_page() -> Response:
-    from shared.platform.openapi import docs_html
-
-    return Response(docs_html(), mimetype="text/html")
 
 
 handler = app
