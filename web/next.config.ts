@@ -28,5 +28,7 @@ export default function config(phase: string): NextConfig {
     reactStrictMode: true,
     images: { unoptimized: true },
     productionBrowserSourceMaps: false,
+    // Import only the primitives a page uses from the umbrella package.
+    experimental: { optimizePackageImports: ["radix-ui", "lucide-react"] },
   };
 }

@@ -8,6 +8,7 @@ digest of them is kept in web/out/.build-stamp.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from shared.db.migrate import ROOT
@@ -27,7 +29,7 @@ _STAMP = OUT / ".build-stamp"
 _DEPS_STAMP = WEB / "node_modules" / ".lock-digest"
 # Not sources of the build: dependencies, outputs, caches and test artifacts.
 _SKIP_DIRS = {"node_modules", "out", ".next", "test-artifacts", "coverage"}
-_SKIP_FILES = {"next-env.d.ts", "tsconfig.tsbuildinfo"}
+_SKIP_FILES = {"next-env.d.ts", "tsconfig.tsbuildinfo", ".build.lock"}
 
 
 class ConsoleBuildError(RuntimeError):
@@ -104,22 +106,35 @@ def is_fresh() -> bool:
     return _STAMP.exists() and _STAMP.read_text() == sources_digest()
 
 
+@contextmanager
+def _exclusive() -> Iterator[None]:
+    """One install or build at a time (`make dev` and a test run may start together)."""
+    with (WEB / ".build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(force: bool = False, quiet: bool = False) -> bool:
     """Build web/out unless it is up to date; True if it was built."""
-    ensure_dependencies(quiet)
-    digest = sources_digest()
-    if not force and _STAMP.exists() and _STAMP.read_text() == digest:
-        return False
-    _run([node_bin("npm"), "run", "build"], quiet)
-    _STAMP.write_text(digest)
-    return True
+    with _exclusive():
+        ensure_dependencies(quiet)
+        digest = sources_digest()
+        if not force and _STAMP.exists() and _STAMP.read_text() == digest:
+            return False
+        _run([node_bin("npm"), "run", "build"], quiet)
+        _STAMP.write_text(digest)
+        return True
 
 
 def render_schema() -> str:
     """web/src/api/schema.d.ts as openapi-typescript writes it from the registry's document."""
     from shared.platform.openapi import openapi_document
 
-    ensure_dependencies(quiet=True)
+    with _exclusive():
+        ensure_dependencies(quiet=True)
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "openapi.json", Path(tmp) / "schema.d.ts"
         source.write_text(json.dumps(openapi_document(), indent=2))

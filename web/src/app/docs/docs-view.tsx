@@ -40,10 +40,11 @@ export function DocsView() {
           </Button>
         )}
       </header>
-      <main id="main">
+      {/* The reference renders its own <main> landmark. */}
+      <div id="main">
         <h1 className="sr-only">API reference</h1>
         <ApiReference />
-      </main>
+      </div>
     </div>
   );
 }

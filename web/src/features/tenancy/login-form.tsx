@@ -1,6 +1,5 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect } from "react";
@@ -12,10 +11,11 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/states";
+import { lazyZodResolver } from "@/lib/forms";
 import { safeNext } from "@/lib/navigation";
 
 import { useLogin } from "./hooks";
-import { type LoginValues, loginSchema } from "./schemas";
+import type { LoginValues } from "./schemas";
 import { useSession } from "./session";
 
 export function LoginForm() {
@@ -26,7 +26,7 @@ export function LoginForm() {
   const reason = useSession((s) => s.reason);
   const login = useLogin();
   const form = useForm<LoginValues>({
-    resolver: zodResolver(loginSchema),
+    resolver: lazyZodResolver(() => import("./schemas").then((m) => m.loginSchema)),
     defaultValues: { email: params.get("email") ?? "", password: "" },
   });
   const { errors, isSubmitting } = form.formState;

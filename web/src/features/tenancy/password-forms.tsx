@@ -1,6 +1,5 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { MailCheck } from "lucide-react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
@@ -12,20 +11,16 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/states";
+import { lazyZodResolver } from "@/lib/forms";
 
 import { useForgotPassword, useResetPassword } from "./hooks";
-import {
-  type ForgotValues,
-  forgotSchema,
-  PASSWORD_MIN,
-  type ResetValues,
-  resetSchema,
-} from "./schemas";
+import { PASSWORD_MIN } from "./limits";
+import type { ForgotValues, ResetValues } from "./schemas";
 
 export function ForgotPasswordForm() {
   const forgot = useForgotPassword();
   const form = useForm<ForgotValues>({
-    resolver: zodResolver(forgotSchema),
+    resolver: lazyZodResolver(() => import("./schemas").then((m) => m.forgotSchema)),
     defaultValues: { email: "" },
   });
   const { errors, isSubmitting } = form.formState;
@@ -73,7 +68,7 @@ export function ResetPasswordForm() {
   const token = useSearchParams().get("token") ?? "";
   const reset = useResetPassword();
   const form = useForm<ResetValues>({
-    resolver: zodResolver(resetSchema),
+    resolver: lazyZodResolver(() => import("./schemas").then((m) => m.resetSchema)),
     defaultValues: { password: "", confirm: "" },
   });
   const { errors, isSubmitting } = form.formState;

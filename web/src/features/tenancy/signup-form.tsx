@@ -1,6 +1,5 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useForm } from "react-hook-form";
@@ -11,10 +10,12 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/states";
+import { lazyZodResolver } from "@/lib/forms";
 import { safeNext } from "@/lib/navigation";
 
 import { useSignup } from "./hooks";
-import { PASSWORD_MIN, type SignupValues, signupSchema } from "./schemas";
+import { PASSWORD_MIN } from "./limits";
+import type { SignupValues } from "./schemas";
 
 const FIELDS = ["name", "email", "password", "workspace_name"] as const;
 
@@ -24,7 +25,7 @@ export function SignupForm() {
   const next = safeNext(params.get("next"));
   const signup = useSignup();
   const form = useForm<SignupValues>({
-    resolver: zodResolver(signupSchema),
+    resolver: lazyZodResolver(() => import("./schemas").then((m) => m.signupSchema)),
     defaultValues: { name: "", email: params.get("email") ?? "", password: "", workspace_name: "" },
   });
   const { errors, isSubmitting } = form.formState;

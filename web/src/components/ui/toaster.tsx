@@ -2,42 +2,15 @@
 
 import { CircleAlert, CircleCheck, Info, X } from "lucide-react";
 import { Toast as ToastPrimitive } from "radix-ui";
-import { create } from "zustand";
 
 import { cn } from "@/lib/utils";
 
-type ToastKind = "success" | "error" | "info";
-
-interface ToastItem {
-  id: number;
-  kind: ToastKind;
-  title: string;
-  description?: string | undefined;
-}
-
-const useToasts = create<{ items: ToastItem[] }>(() => ({ items: [] }));
-let nextId = 1;
-
-function push(kind: ToastKind, title: string, description?: string) {
-  const item = { id: nextId++, kind, title, description };
-  useToasts.setState((s) => ({ items: [...s.items.slice(-3), item] }));
-}
-
-function dismiss(id: number) {
-  useToasts.setState((s) => ({ items: s.items.filter((t) => t.id !== id) }));
-}
-
-/** Short confirmations and failures that no field owns: `toast.error("Could not save", detail)`. */
-export const toast = {
-  success: (title: string, description?: string) => push("success", title, description),
-  error: (title: string, description?: string) => push("error", title, description),
-  info: (title: string, description?: string) => push("info", title, description),
-};
+import { dismissToast as dismiss, useToasts } from "./toast";
 
 const icons = { success: CircleCheck, error: CircleAlert, info: Info };
 
 /** Mounted once at the root; announces toasts politely (errors assertively). */
-export function Toaster() {
+export default function Toaster() {
   const items = useToasts((s) => s.items);
   return (
     <ToastPrimitive.Provider swipeDirection="right" duration={5000}>
