@@ -106,7 +106,7 @@ def test_signup_verify_onboarding_dashboard(
     )
     expect(delivered.first).to_have_text("1")
     expect(page.get_by_text("100.0%")).to_be_visible()
-    expect(page.locator(".recharts-surface")).to_be_visible()
+    expect(page.locator(".recharts-area").first).to_be_visible()
     page.reload()  # the range lives in the URL
     expect(page.get_by_role("radio", name="24 h")).to_have_attribute("aria-checked", "true")
     console.check_page("dashboard")

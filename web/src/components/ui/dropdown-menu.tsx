@@ -5,7 +5,12 @@ import * as React from "react";
 
 import { cn } from "@/lib/utils";
 
-export const DropdownMenu = Menu.Root;
+/** Non-modal: the page is not hidden from assistive technology while a menu is open (a
+ * modal menu leaves focusable elements under aria-hidden, which axe rightly flags); focus
+ * still moves into the menu, arrows move within it, Escape returns to the trigger. */
+export function DropdownMenu(props: React.ComponentProps<typeof Menu.Root>) {
+  return <Menu.Root modal={false} {...props} />;
+}
 export const DropdownMenuTrigger = Menu.Trigger;
 export const DropdownMenuGroup = Menu.Group;
 export const DropdownMenuRadioGroup = Menu.RadioGroup;

@@ -33,7 +33,11 @@ export function ActivityChart({ activity }: { activity: Activity }) {
     <figure className="grid gap-2">
       <div className="h-72 w-full" aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
-          <AreaChart data={rows} margin={{ top: 8, right: 8, left: -12, bottom: 0 }}>
+          <AreaChart
+            data={rows}
+            margin={{ top: 8, right: 8, left: -12, bottom: 0 }}
+            accessibilityLayer={false}
+          >
             <defs>
               {SERIES.map((s) => (
                 <linearGradient key={s.key} id={`fill-${s.key}`} x1="0" y1="0" x2="0" y2="1">

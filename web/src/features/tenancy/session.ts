@@ -114,13 +114,13 @@ export async function restoreSession(): Promise<void> {
 }
 
 async function switchedElsewhere() {
-  queryClient.clear();
-  if (await refreshSession()) await loadMe();
+  if (!(await refreshSession())) return;
+  await loadMe();
+  void queryClient.resetQueries(); // every query of the page again, for the other workspace
 }
 
 /** After login, signup or accepting an invitation (the API set the cookie). */
 export async function startSession(session: SessionOut): Promise<void> {
-  queryClient.clear();
   useSession.setState({
     status: "signed-in",
     accessToken: session.access_token,
@@ -132,6 +132,8 @@ export async function startSession(session: SessionOut): Promise<void> {
       memberships: [{ workspace: session.workspace, role: session.role }],
     },
   });
+  // Queries on screen (a workspace switch keeps the page) load again for this session.
+  void queryClient.resetQueries();
   await loadMe().catch(() => undefined); // the other memberships; the session works without
 }
 

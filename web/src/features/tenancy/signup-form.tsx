@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
+import { useEffect } from "react";
 import { useForm } from "react-hook-form";
 
 import { applyProblem } from "@/api/problem";
@@ -16,6 +17,7 @@ import { safeNext } from "@/lib/navigation";
 import { useSignup } from "./hooks";
 import { PASSWORD_MIN } from "./limits";
 import type { SignupValues } from "./schemas";
+import { useSession } from "./session";
 
 const FIELDS = ["name", "email", "password", "workspace_name"] as const;
 
@@ -29,6 +31,12 @@ export function SignupForm() {
     defaultValues: { name: "", email: params.get("email") ?? "", password: "", workspace_name: "" },
   });
   const { errors, isSubmitting } = form.formState;
+  const status = useSession((s) => s.status);
+
+  useEffect(() => {
+    // Already signed in (another tab, a reload): go where the person was heading.
+    if (status === "signed-in" && !signup.isPending && !signup.isSuccess) router.replace(next);
+  }, [status, next, router, signup.isPending, signup.isSuccess]);
 
   const onSubmit = form.handleSubmit(async (values) => {
     try {

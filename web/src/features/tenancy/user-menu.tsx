@@ -28,11 +28,9 @@ export function UserMenu() {
 
   return (
     <DropdownMenu>
-      <DropdownMenuTrigger
-        aria-label={`Account: ${user.name}`}
-        className="grid size-8 place-items-center rounded-full bg-primary text-xs font-semibold text-primary-foreground hover:bg-primary/90"
-      >
-        {initials || "?"}
+      <DropdownMenuTrigger className="grid size-8 place-items-center rounded-full bg-primary text-xs font-semibold text-primary-foreground hover:bg-primary/90">
+        <span aria-hidden="true">{initials || "?"}</span>
+        <span className="sr-only">Account: {user.name}</span>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-60">
         <DropdownMenuLabel className="grid gap-0.5 font-normal">

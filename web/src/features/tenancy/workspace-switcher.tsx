@@ -49,14 +49,19 @@ export function WorkspaceSwitcher() {
     <DropdownMenu>
       <DropdownMenuTrigger
         disabled={busy}
-        aria-label={`Workspace: ${current.name}. Switch workspace`}
         className="flex min-w-0 items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-muted"
       >
-        <span className="grid size-7 shrink-0 place-items-center rounded-md bg-accent text-xs font-semibold text-accent-foreground">
+        <span
+          aria-hidden="true"
+          className="grid size-7 shrink-0 place-items-center rounded-md bg-accent text-xs font-semibold text-accent-foreground"
+        >
           {initials(current.name)}
         </span>
         <span className="grid min-w-0 leading-tight">
-          <span className="truncate text-sm font-semibold">{current.name}</span>
+          <span className="truncate text-sm font-semibold">
+            <span className="sr-only">Workspace: </span>
+            {current.name}
+          </span>
           <span className="text-xs text-muted-foreground">{ROLE_LABELS[me.role]}</span>
         </span>
         <ChevronsUpDown className="size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
@@ -68,7 +73,10 @@ export function WorkspaceSwitcher() {
             key={workspace.id}
             onSelect={() => void choose(workspace.id, workspace.name)}
           >
-            <span className="grid size-6 shrink-0 place-items-center rounded bg-muted text-[10px] font-semibold">
+            <span
+              aria-hidden="true"
+              className="grid size-6 shrink-0 place-items-center rounded bg-muted text-[10px] font-semibold"
+            >
               {initials(workspace.name)}
             </span>
             <span className="grid min-w-0 flex-1 leading-tight">
