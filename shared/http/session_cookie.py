@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 from shared.config import get_settings
 from shared.http.function import Request
 from shared.http.problems import Problem, forbidden, unauthorized
+from shared.tenancy.schemas import TokenPair
 
 REFRESH_COOKIE = "smsplat_refresh"
 COOKIE_PATH = "/v1/auth"
@@ -112,11 +113,7 @@ def without_cookie_on_failure(problem: Problem, req: Request, from_cookie: bool)
     return problem
 
 
-class _HasRefreshToken(BaseModel):
-    refresh_token: str | None
-
-
-def session_reply(req: Request, result: _HasRefreshToken, mode: SessionMode) -> Response:
+def session_reply(req: Request, result: TokenPair, mode: SessionMode) -> Response:
     """The route's JSON answer; in cookie mode the refresh token moves into the cookie."""
     headers: list[tuple[str, str]] = []
     if mode == "cookie" and result.refresh_token:

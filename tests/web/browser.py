@@ -97,10 +97,11 @@ class Console:
         (page or self.page).screenshot(path=str(path), full_page=full_page)
         return path
 
-    def check_page(self, label: str, page: Any = None) -> Path:
-        """What every page of every journey gets: axe-core, then a screenshot."""
+    def check_page(self, label: str, page: Any = None, full_page: bool = True) -> Path:
+        """What every page of every journey gets: axe-core, then a screenshot (the viewport
+        only with `full_page=False`, for menus and dialogs that sit over the page)."""
         self.check_a11y(label, page)
-        return self.screenshot(label, page)
+        return self.screenshot(label, page, full_page)
 
     def close(self) -> None:
         self.context.close()

@@ -136,6 +136,6 @@ def test_small_screens_get_the_menu_in_a_sheet(console: Console, api_client: htt
     page.get_by_role("button", name="Open menu").click()
     menu = page.get_by_role("dialog", name="Menu")
     expect(menu.get_by_role("link", name="Dashboard")).to_have_attribute("aria-current", "page")
-    console.check_page("menu-phone")
+    console.check_page("menu-phone", full_page=False)
     page.keyboard.press("Escape")
     expect(menu).to_have_count(0)

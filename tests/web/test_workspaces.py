@@ -55,7 +55,7 @@ def test_an_invited_member_joins_and_switches_workspaces(
     switcher.click()
     menu = page.get_by_role("menu")
     expect(menu.get_by_role("menuitem")).to_have_count(2)
-    console.check_page("workspace-switcher")
+    console.check_page("workspace-switcher", full_page=False)
     menu.get_by_role("menuitem", name=re.compile("Mia's own")).click()
     own = page.get_by_role("button", name=re.compile("^Workspace: Mia's own"))
     expect(own).to_contain_text("Owner")

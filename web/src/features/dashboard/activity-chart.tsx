@@ -70,7 +70,12 @@ export function ActivityChart({ activity }: { activity: Activity }) {
                 boxShadow: "0 4px 12px rgb(0 0 0 / 0.08)",
               }}
             />
-            <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
+            <Legend
+              iconType="circle"
+              iconSize={8}
+              wrapperStyle={{ fontSize: 12 }}
+              itemSorter={null}
+            />
             {SERIES.map((s) => (
               <Area
                 key={s.key}

@@ -123,7 +123,7 @@ export function OnboardingChecklist() {
                 data-step={step.key}
                 data-done={step.done}
                 className={cn(
-                  "flex items-start gap-3 rounded-lg border p-3 sm:items-center",
+                  "flex flex-wrap items-start gap-x-3 gap-y-2 rounded-lg border p-3 sm:flex-nowrap sm:items-center",
                   current && "border-primary/30 bg-accent/50",
                 )}
               >
@@ -137,7 +137,7 @@ export function OnboardingChecklist() {
                 >
                   {step.done ? <Check className="size-3.5" aria-label="Done" /> : index + 1}
                 </span>
-                <div className="grid min-w-0 flex-1 gap-0.5">
+                <div className="grid min-w-0 flex-1 basis-[calc(100%-2.25rem)] gap-0.5 sm:basis-auto">
                   <p className={cn("text-sm font-medium", step.done && "text-muted-foreground")}>
                     {copy.title}
                     {step.key === "provider" && data.provider ? (
@@ -157,7 +157,7 @@ export function OnboardingChecklist() {
                       asChild
                       size="sm"
                       variant={current ? "default" : "outline"}
-                      className="shrink-0"
+                      className="ml-9 shrink-0 sm:ml-0"
                     >
                       <Link href={href}>
                         {href === copy.href ? "Start" : "See the API"}
@@ -165,7 +165,9 @@ export function OnboardingChecklist() {
                       </Link>
                     </Button>
                   ) : (
-                    <span className="shrink-0 text-xs text-muted-foreground">Ask an admin</span>
+                    <span className="ml-9 shrink-0 text-xs text-muted-foreground sm:ml-0">
+                      Ask an admin
+                    </span>
                   )
                 ) : null}
               </li>

@@ -86,7 +86,7 @@ export function ActivitySection({ range }: { range: ActivityRange }) {
         <Stat
           label="Spend (estimate)"
           value={formatMoney(activity.data.estimated_spend_minor, activity.data.currency)}
-          hint={`${formatCount(activity.data.segments)} segments`}
+          hint={`${formatCount(activity.data.segments)} segment${activity.data.segments === 1 ? "" : "s"}`}
         />
       </dl>
       <Card>
