@@ -69,12 +69,10 @@ def web(
     ] = "http://127.0.0.1:8080",
 ) -> None:
     """Run the console with hot reload (`next dev`) against a running gateway."""
-    import os
-
     from shared.local import console as web_console
 
     web_console.ensure_dependencies()
-    env = {**os.environ, "SMSPLAT_API_URL": api, "PORT": str(port)}
+    env = {**web_console.node_env(), "SMSPLAT_API_URL": api, "PORT": str(port)}
     npm = web_console.node_bin("npm")
     console.print(f"console (hot reload) on http://127.0.0.1:{port}, API at {api}")
     args = [npm, "run", "dev", "--", "--port", str(port)]

@@ -47,7 +47,7 @@ def node_bin(name: str) -> str:
     return found
 
 
-def _env() -> dict[str, str]:
+def node_env() -> dict[str, str]:
     env = dict(os.environ)
     # The venv's bin first, so npm's scripts find the same node.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -59,7 +59,7 @@ def _run(args: list[str], quiet: bool) -> None:
     result = subprocess.run(  # noqa: S603 - fixed commands, no shell
         args,
         cwd=WEB,
-        env=_env(),
+        env=node_env(),
         stdout=subprocess.PIPE if quiet else None,
         stderr=subprocess.STDOUT if quiet else None,
         text=True,
