@@ -125,7 +125,7 @@ def build(force: bool = False, quiet: bool = False) -> bool:
         if not force and _STAMP.exists() and _STAMP.read_text() == digest:
             return False
         _run([node_bin("npm"), "run", "build"], quiet)
-        _STAMP.write_text(digest)
+        _STAMP.write_text(sources_digest())  # after: the build regenerates pages.gen.ts
         return True
 
 
