@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,10 +53,14 @@ def _opt_out(tenant: uuid.UUID, at: datetime) -> ConsentEvent:
 
 @contextmanager
 def statements() -> Iterator[list[str]]:
-    """SQL statements run meanwhile, leaving out the session's role/tenant pinning."""
+    """SQL statements this thread runs meanwhile (background senders, such as the email
+    outbox, are not counted), leaving out the session's role/tenant pinning."""
     seen: list[str] = []
+    thread = threading.get_ident()
 
     def record(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        if threading.get_ident() != thread:
+            return
         if "set_config" not in sql and "SET LOCAL" not in sql.upper():
             seen.append(sql)
 
