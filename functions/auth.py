@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from werkzeug.wrappers import Response
+
+from shared.http import session_cookie as cookie
 from shared.http.function import HttpFunction, Request
+from shared.http.problems import Problem
 from shared.tenancy import schemas, service
 
 app = HttpFunction("auth")
@@ -13,26 +17,45 @@ def _ua(req: Request) -> str | None:
 
 
 @app.operation
-def signup(req: Request, body: schemas.SignupIn) -> schemas.SessionOut:
+def signup(
+    req: Request, body: schemas.SignupIn, query: cookie.SessionQuery
+) -> schemas.SessionOut | Response:
     """Creates the user and a workspace they own; sends an email verification link."""
-    return service.signup(body, req.client_ip, _ua(req))
+    session = service.signup(body, req.client_ip, _ua(req))
+    return cookie.session_reply(req, session, query.session)
 
 
 @app.operation
-def login(req: Request, body: schemas.LoginIn) -> schemas.SessionOut:
+def login(
+    req: Request, body: schemas.LoginIn, query: cookie.SessionQuery
+) -> schemas.SessionOut | Response:
     """Rate-limited per email and per IP (429 with Retry-After)."""
-    return service.login(body, req.client_ip, _ua(req))
+    session = service.login(body, req.client_ip, _ua(req))
+    return cookie.session_reply(req, session, query.session)
 
 
 @app.operation
-def refresh(req: Request, body: schemas.RefreshIn) -> schemas.TokenPair:
-    """The presented token is spent; presenting it again revokes the whole session."""
-    return service.refresh(body.refresh_token, req.client_ip, _ua(req))
+def refresh(
+    req: Request, body: schemas.RefreshIn | None, query: cookie.SessionQuery
+) -> schemas.TokenPair | Response:
+    """The presented token is spent; presenting it again revokes the whole session.
+
+    Without a body token the console's cookie is used (its Origin must be the console's);
+    a refused cookie is removed, which logs the browser out."""
+    token, from_cookie = cookie.refresh_token_of(req, body.refresh_token if body else None)
+    try:
+        pair = service.refresh(token, req.client_ip, _ua(req))
+    except Problem as problem:
+        raise cookie.without_cookie_on_failure(problem, req, from_cookie) from None
+    return cookie.session_reply(req, pair, "cookie" if from_cookie else query.session)
 
 
 @app.operation
-def logout(req: Request, body: schemas.RefreshIn) -> None:
-    service.logout(req.require_principal(), body.refresh_token)
+def logout(req: Request, body: schemas.RefreshIn | None) -> Response:
+    """Revokes the session of the body's token, or of the console's cookie (and removes it)."""
+    token, _ = cookie.refresh_token_of(req, body.refresh_token if body else None)
+    service.logout(req.require_principal(), token)
+    return cookie.logged_out_reply(req)
 
 
 @app.operation

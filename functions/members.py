@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from werkzeug.wrappers import Response
+
+from shared.http import session_cookie as cookie
 from shared.http.function import HttpFunction, Request
 from shared.tenancy import schemas, service
 
@@ -22,11 +25,14 @@ def invite_member(req: Request, body: schemas.InvitationIn) -> schemas.Invitatio
 
 
 @app.operation
-def accept_invitation(req: Request, body: schemas.TokenIn) -> schemas.SessionOut:
+def accept_invitation(
+    req: Request, body: schemas.TokenIn, query: cookie.SessionQuery
+) -> schemas.SessionOut | Response:
     """Joins the invitation's workspace (its email must be the caller's) and switches to it."""
-    return service.accept_invitation(
+    session = service.accept_invitation(
         req.require_principal(), body.token, req.client_ip, req.headers.get("User-Agent")
     )
+    return cookie.session_reply(req, session, query.session)
 
 
 @app.operation

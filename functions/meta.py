@@ -1,4 +1,5 @@
-"""meta: /health, /openapi.json, /docs and its guides."""
+"""meta: /health, /openapi.json and the guides at /docs/{guide} (the API reference at
+/docs is a page of the console)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,6 @@ def openapi_document() -> Response:
     from shared.platform.openapi import openapi_document as build  # only this route pays
 
     return json_response(build())
-
-
-@app.operation
-def docs_page() -> Response:
-    from shared.platform.openapi import docs_html
-
-    return Response(docs_html(), mimetype="text/html")
 
 
 @app.operation

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from werkzeug.wrappers import Response
+
+from shared.http import session_cookie as cookie
 from shared.http.function import HttpFunction, Request
 from shared.tenancy import schemas, service
 
@@ -26,11 +29,14 @@ def create_workspace(req: Request, body: schemas.WorkspaceIn) -> schemas.Members
 
 
 @app.operation
-def switch_workspace(req: Request, workspace_id: uuid.UUID) -> schemas.SessionOut:
+def switch_workspace(
+    req: Request, workspace_id: uuid.UUID, query: cookie.SessionQuery
+) -> schemas.SessionOut | Response:
     """404 when the caller is not a member of that workspace."""
-    return service.switch_workspace(
+    session = service.switch_workspace(
         req.require_principal(), workspace_id, req.client_ip, req.headers.get("User-Agent")
     )
+    return cookie.session_reply(req, session, query.session)
 
 
 @app.operation

@@ -26,6 +26,7 @@ def dev(
     """Run the whole platform locally: embedded services, migrations, demo data, gateway."""
     from shared.config import get_settings
     from shared.db import migrate
+    from shared.local.console import OUT
     from shared.local.seed import seed_demo
     from shared.local.services import ensure_local_services
     from shared.platform.gateway import serve
@@ -37,11 +38,11 @@ def dev(
     migrate.upgrade()
     console.print("[green]migrations applied[/green]")
     demo = seed_demo()
-    server = serve(host, port or settings.port)
+    server = serve(host, port or settings.port, console_dir=OUT)
     base = f"http://{host}:{server.server_port}"
     console.print(
         f"\n[bold]SMS platform running at {base}[/bold]"
-        f"  (health: {base}/health, docs: {base}/docs)\n"
+        f"  (console: {base}/, API reference: {base}/docs, health: {base}/health)\n"
         f"Demo workspace login: [cyan]{demo.email}[/cyan] / [cyan]{demo.password}[/cyan] "
         f"(demo workspace {'created' if demo.created else 'exists'})\n"
         "Ctrl-C stops everything; data stays in "
@@ -58,6 +59,58 @@ def dev(
 
         set_backend(None)
         stop_local_services()
+
+
+@app.command("web")
+def web(
+    port: Annotated[int, typer.Option(help="Port of `next dev`.")] = 3000,
+    api: Annotated[
+        str, typer.Option(help="The running gateway that /v1 and /openapi.json go to.")
+    ] = "http://127.0.0.1:8080",
+) -> None:
+    """Run the console with hot reload (`next dev`) against a running gateway."""
+    from shared.local import console as web_console
+
+    web_console.ensure_dependencies()
+    env = {**web_console.node_env(), "SMSPLAT_API_URL": api, "PORT": str(port)}
+    npm = web_console.node_bin("npm")
+    console.print(f"console (hot reload) on http://127.0.0.1:{port}, API at {api}")
+    args = [npm, "run", "dev", "--", "--port", str(port)]
+    subprocess.run(args, cwd=web_console.WEB, env=env, check=False)  # noqa: S603
+
+
+@app.command("web-build")
+def web_build(
+    force: Annotated[bool, typer.Option(help="Build even if web/out is up to date.")] = False,
+) -> None:
+    """Build the console's static export into web/out (only when web/ changed)."""
+    from shared.local import console as web_console
+
+    try:
+        built = web_console.build(force=force)
+    except web_console.ConsoleBuildError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print("console built" if built else "console up to date")
+
+
+@app.command("web-schema")
+def web_schema(
+    check: Annotated[bool, typer.Option(help="Fail if the file is out of date.")] = False,
+) -> None:
+    """Regenerate web/src/api/schema.d.ts (the console's API types) from the registry."""
+    from shared.local.console import SCHEMA, render_schema
+
+    rendered = render_schema()
+    if check:
+        if not SCHEMA.exists() or SCHEMA.read_text() != rendered:
+            console.print("[red]web/src/api/schema.d.ts is out of date: run `smsctl web-schema`")
+            raise typer.Exit(1)
+        console.print("web/src/api/schema.d.ts is up to date")
+        return
+    SCHEMA.parent.mkdir(parents=True, exist_ok=True)
+    SCHEMA.write_text(rendered)
+    console.print("wrote web/src/api/schema.d.ts")
 
 
 @app.command()

@@ -104,6 +104,8 @@ class ConsentEvent(TenantOwned, Base):
         one_of("kind", ("opt_out", "opt_in")),
         one_of("source", ("keyword", "api", "provider_error", "import", "agent")),
         Index("ix_consent_events_phone", "tenant_id", "phone", "occurred_at"),
+        # The dashboard's opt-outs over time.
+        Index("ix_consent_events_tenant_time", "tenant_id", "occurred_at"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

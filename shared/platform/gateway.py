@@ -3,6 +3,7 @@
 It only picks the function by path, as API Gateway / the load balancer does in GCP, and
 calls that function's own entry point with the request, exactly as functions-framework
 would. Event and task functions are reachable at POST /_functions/<name> (emulator pushes).
+Given the console's static export, it serves it for every other GET, as the bucket does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -22,12 +24,14 @@ from werkzeug.wrappers import Request, Response
 from shared import registry
 from shared.http.function import problem_response, werkzeug_rule
 from shared.http.problems import Problem
+from shared.platform.console_files import ConsoleFiles
 
 _INTERNAL_PREFIX = "/_functions/"
 
 
 class Gateway:
-    def __init__(self) -> None:
+    def __init__(self, console_dir: Path | None = None) -> None:
+        self.console = ConsoleFiles(console_dir) if console_dir else None
         rules = [
             Rule(werkzeug_rule(route.path), methods=[route.method], endpoint=spec.name)
             for spec in registry.http_functions()
@@ -75,6 +79,8 @@ class Gateway:
             )
             return problem_response(problem, request.path, None)
         except NotFound:
+            if self.console is not None and self.console.handles(request):
+                return self.console.respond(request)
             problem = Problem(404, "not-found", "Not found", f"No route for {request.path}.")
             return problem_response(problem, request.path, None)
         return self.handler_for(str(name))(request)
@@ -83,11 +89,11 @@ class Gateway:
 GATEWAY_THREADS = 64
 
 
-def serve(host: str, port: int) -> BaseWSGIServer:
+def serve(host: str, port: int, console_dir: Path | None = None) -> BaseWSGIServer:
     """A threaded server for the gateway; call `serve_forever()` or run it in a thread."""
     # Each function logs its own JSON access line; werkzeug's would repeat it.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    return _Server(host, port, Gateway(), handler=_Handler)
+    return _Server(host, port, Gateway(console_dir), handler=_Handler)
 
 
 class _Handler(WSGIRequestHandler):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import importlib
-import json
 import typing
 from functools import lru_cache
 from typing import Any
@@ -68,7 +66,6 @@ PROBLEM_SCHEMA = {
 
 RAW_RESPONSES = {
     "openapi_document": ("application/json", {"type": "object"}),
-    "docs_page": ("text/html", {"type": "string"}),
     "guide_page": ("text/markdown", {"type": "string"}),
     "import_errors_csv": ("text/csv", {"type": "string"}),
 }
@@ -275,59 +272,4 @@ def _tags() -> list[dict[str, str]]:
     return [{"name": name, "description": " ".join(texts)} for name, texts in tags.items()]
 
 
-def docs_html() -> str:
-    """A self-contained page (no CDN): every operation with its parameters and schemas."""
-    doc = openapi_document()
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>SMS Platform API</title>",
-        "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;"
-        "padding:0 1em}code,pre{background:#f4f4f6;border-radius:4px;padding:1px 4px}"
-        "pre{padding:8px;overflow:auto}.m{display:inline-block;min-width:4em;font-weight:700}"
-        ".op{border-top:1px solid #ddd;padding:.6em 0}details{margin:.3em 0}</style></head><body>",
-        "<h1>SMS Platform API</h1>",
-        f"<p>{html.escape(doc['info']['description'])} Machine-readable: "
-        "<a href='/openapi.json'>/openapi.json</a>. Errors are "
-        "<code>application/problem+json</code> (RFC 9457).</p>",
-        "<p>Guides: "
-        + ", ".join(
-            f"<a href='{guide_url(name)}'>{html.escape(title)}</a>"
-            for name, title in GUIDES.items()
-        )
-        + ".</p>",
-    ]
-    by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-    for path, methods in doc["paths"].items():
-        for method, item in methods.items():
-            by_tag.setdefault(item["tags"][0], []).append((method.upper(), path, item))
-    tag_desc = {t["name"]: t["description"] for t in doc["tags"]}
-    for tag, ops in by_tag.items():
-        parts.append(f"<h2 id='{html.escape(tag)}'>{html.escape(tag)}</h2>")
-        parts.append(f"<p>{html.escape(tag_desc.get(tag, ''))}</p>")
-        for method, path, item in ops:
-            auth = ", ".join(next(iter(s)) for s in item["security"]) or "none"
-            parts.append(
-                f"<div class='op'><span class='m'>{method}</span> <code>{html.escape(path)}</code>"
-                f" — {html.escape(item['summary'])} <small>(auth: {auth})</small>"
-            )
-            for label, value in (
-                ("Parameters", item.get("parameters")),
-                ("Request body", item.get("requestBody")),
-                ("Responses", item.get("responses")),
-            ):
-                if value:
-                    parts.append(
-                        f"<details><summary>{label}</summary><pre>"
-                        f"{html.escape(json.dumps(value, indent=2))}</pre></details>"
-                    )
-            parts.append("</div>")
-    parts.append("<h2>Schemas</h2>")
-    for name, schema in doc["components"]["schemas"].items():
-        parts.append(
-            f"<details id='schema-{html.escape(name)}'><summary>{html.escape(name)}</summary>"
-            f"<pre>{html.escape(json.dumps(schema, indent=2))}</pre></details>"
-        )
-    parts.append("</body></html>")
-    return "".join(parts)
-
-
-__all__ = ["TypeAdapter", "docs_html", "openapi_document"]
+__all__ = ["TypeAdapter", "openapi_document"]

@@ -28,7 +28,12 @@ class LoginIn(BaseModel):
 
 
 class RefreshIn(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Omit it to use the console's session cookie (`session=cookie`).",
+    )
 
 
 class EmailIn(BaseModel):
@@ -86,7 +91,9 @@ class MembershipOut(BaseModel):
 
 class TokenPair(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="Null when the session is kept in a cookie (`session=cookie`)."
+    )
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme, not a secret
     expires_in: int = Field(description="Seconds until the access token expires.")
 
