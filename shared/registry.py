@@ -36,6 +36,9 @@ class Route:
     status: int = 200
     auth: Auth | None = None  # overrides the function's auth for this route
     min_role: str = "member"  # owner > admin > member, for user-authenticated routes
+    # A provider called while the request waits (twilio, anthropic, stripe): its failures
+    # answer 502/503, which the OpenAPI document then lists.
+    provider: str | None = None
 
 
 @dataclass(frozen=True)
@@ -348,6 +351,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "put_twilio_config",
                 "Connect a Twilio account (checked with Twilio first)",
                 min_role="admin",
+                provider="twilio",
             ),
             Route(
                 "DELETE",
@@ -374,8 +378,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "import_numbers",
                 "Import every SMS-capable number of the connected account",
                 min_role="admin",
+                provider="twilio",
             ),
-            Route("GET", "/v1/numbers/available", "available_numbers", "Numbers available to buy"),
+            Route(
+                "GET",
+                "/v1/numbers/available",
+                "available_numbers",
+                "Numbers available to buy",
+                provider="twilio",
+            ),
             Route(
                 "POST",
                 "/v1/numbers/purchase",
@@ -383,6 +394,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "Buy a number (its webhooks point here)",
                 201,
                 min_role="admin",
+                provider="twilio",
             ),
             Route("GET", "/v1/numbers/{number_id}", "get_number", "A number"),
             Route(
@@ -399,6 +411,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "Release a number at the provider",
                 status=204,
                 min_role="admin",
+                provider="twilio",
             ),
         ),
     ),
@@ -714,6 +727,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "/v1/conversations/{conversation_id}/ai/suggest",
                 "suggest_ai_reply",
                 "Draft a reply now",
+                provider="anthropic",
             ),
         ),
     ),

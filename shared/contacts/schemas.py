@@ -7,12 +7,13 @@ import re
 import uuid
 import zoneinfo
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contacts.models import LEAD_STAGES
 from shared.http.pagination import Page, PageQuery
+from shared.schemas import Float64, JsonInt, NotNull, Timestamp
 
 MAX_TAGS = 100
 MAX_FIELDS = 100
@@ -22,19 +23,35 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 
-FieldValue = str | bool | int | float
+FieldValue = str | bool | JsonInt | Float64
+
+
+TAG_MAX_LENGTH = 100
 
 
 def normalize_tag(raw: str) -> str:
-    """Tags are trimmed, lower-cased, single-spaced, 1 to 100 characters."""
+    """Tags are trimmed, lower-cased, single-spaced, 1 to TAG_MAX_LENGTH characters."""
     tag = _SPACES.sub(" ", raw).strip().lower()
     if not tag:
         raise ValueError("A tag cannot be empty.")
-    if len(tag) > 100:
-        raise ValueError("A tag has at most 100 characters.")
+    if len(tag) > TAG_MAX_LENGTH:
+        raise ValueError(f"A tag has at most {TAG_MAX_LENGTH} characters.")
     if _CONTROL.search(tag):
         raise ValueError("A tag cannot contain control characters.")
     return tag
+
+
+# A tag as a request gives it (the document shows these bounds); stored normalized.
+Tag = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=TAG_MAX_LENGTH,
+        pattern=r"\S",
+        description="Trimmed, lower-cased and single-spaced when stored.",
+    ),
+    AfterValidator(normalize_tag),
+]
 
 
 def normalize_email(raw: str) -> str:
@@ -125,7 +142,7 @@ class ContactIn(_ContactFields):
     fields: dict[str, FieldValue] = Field(
         default_factory=dict, description="Custom fields: text, number, boolean or date text."
     )
-    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
 
     @field_validator("fields")
     @classmethod
@@ -136,21 +153,14 @@ class ContactIn(_ContactFields):
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_tag(t) for t in v))
+        return list(dict.fromkeys(v))
 
 
 class ContactPatch(_ContactFields):
     """Only the fields sent change; `fields` merges (a null value removes that field)."""
 
-    phone: str | None = Field(None, min_length=1, max_length=40)
+    phone: NotNull[Annotated[str, Field(min_length=1, max_length=40)]] = None
     fields: dict[str, FieldValue | None] | None = None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v: str | None) -> str:
-        if v is None:
-            raise ValueError("A contact keeps a phone number; it cannot be removed.")
-        return v
 
     @field_validator("fields")
     @classmethod
@@ -183,10 +193,10 @@ class ContactQuery(PageQuery):
     q: str | None = Field(
         None, max_length=200, description="Text in the name, email or phone (ignores case)."
     )
-    tag: str | None = Field(None, max_length=200, description="Only contacts with this tag.")
+    tag: Tag | None = Field(None, description="Only contacts with this tag.")
     segment_id: uuid.UUID | None = Field(None, description="Only contacts in this segment.")
     opted_out: bool | None = Field(None, description="Only opted-out (true) or reachable.")
-    created_after: datetime | None = Field(None, description="Created after this instant.")
+    created_after: Timestamp | None = Field(None, description="Created after this instant.")
 
 
 class ConsentIn(_In):
@@ -194,12 +204,12 @@ class ConsentIn(_In):
 
 
 class TagsIn(_In):
-    tags: list[str] = Field(min_length=1, max_length=MAX_TAGS)
+    tags: list[Tag] = Field(min_length=1, max_length=MAX_TAGS)
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_tag(t) for t in v))
+        return list(dict.fromkeys(v))
 
 
 class TagOut(BaseModel):
@@ -216,14 +226,14 @@ class BulkIn(_In):
 
     contact_ids: list[uuid.UUID] | None = Field(None, min_length=1, max_length=10_000)
     segment_id: uuid.UUID | None = None
-    add_tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
-    remove_tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+    add_tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    remove_tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     delete: bool = Field(False, description="Erase the contacts (their opt-outs are kept).")
 
     @field_validator("add_tags", "remove_tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_tag(t) for t in v))
+        return list(dict.fromkeys(v))
 
     @model_validator(mode="after")
     def _one_target_one_action(self) -> BulkIn:
@@ -256,9 +266,9 @@ class SegmentIn(_In):
 
 
 class SegmentPatch(_In):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
     description: str | None = Field(None, max_length=2000)
-    filter: dict[str, Any] | None = Field(None, description=FILTER_DESCRIPTION)
+    filter: NotNull[dict[str, Any]] = Field(None, description=FILTER_DESCRIPTION)
 
 
 class SegmentOut(BaseModel):
@@ -301,7 +311,7 @@ class ImportOptions(_In):
         max_length=2,
         description="Region for numbers without a country code (default: the workspace's).",
     )
-    tags: list[str] = Field(
+    tags: list[Tag] = Field(
         default_factory=list, max_length=MAX_TAGS, description="Added to every imported contact."
     )
     on_duplicate: Literal["update", "skip"] = Field(
@@ -330,7 +340,7 @@ class ImportOptions(_In):
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_tag(t) for t in v))
+        return list(dict.fromkeys(v))
 
     @field_validator("mapping")
     @classmethod

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.http.pagination import PageQuery
+from shared.schemas import NotNull, Timestamp
 
 
 class _Out(BaseModel):
@@ -17,7 +18,9 @@ class _Out(BaseModel):
 
 class TwilioConfigIn(BaseModel):
     account_sid: str = Field(pattern=r"^AC[0-9a-fA-F]{32}$")
-    auth_token: str = Field(min_length=16, max_length=128)
+    auth_token: str = Field(
+        pattern=r"^[0-9a-fA-F]{32}$", description="32 hexadecimal characters, as Twilio shows it."
+    )
     messaging_service_sid: str | None = Field(None, pattern=r"^MG[0-9a-fA-F]{32}$")
 
 
@@ -81,8 +84,8 @@ class PurchaseIn(BaseModel):
 
 
 class NumberPatch(BaseModel):
-    status: Literal["active", "paused"] | None = None
-    mps: float | None = Field(None, gt=0, le=1000)
+    status: NotNull[Literal["active", "paused"]] = None
+    mps: NotNull[Annotated[float, Field(gt=0, le=1000)]] = None
 
 
 class PoolIn(BaseModel):
@@ -92,9 +95,9 @@ class PoolIn(BaseModel):
 
 
 class PoolPatch(BaseModel):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
     description: str | None = Field(None, max_length=2000)
-    sticky: bool | None = None
+    sticky: NotNull[bool] = None
 
 
 class PoolOut(BaseModel):
@@ -167,8 +170,8 @@ class MessageQuery(PageQuery):
     number_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    created_after: Timestamp | None = None
+    created_before: Timestamp | None = None
 
 
 class SimulatedInboundIn(BaseModel):
