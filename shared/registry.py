@@ -93,7 +93,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         auth=Auth.NONE,
         description="Sign up, log in, token refresh and logout, email verification, passwords.",
         routes=(
-            Route("POST", "/v1/auth/signup", "signup", "Create an account and a workspace", 201),
+            Route("POST", "/v1/auth/signup", "signup", "Create an account and a workspace", 202),
             Route("POST", "/v1/auth/login", "login", "Log in to the last-used workspace"),
             Route("POST", "/v1/auth/refresh", "refresh", "Rotate a refresh token for a new pair"),
             Route(
