@@ -191,7 +191,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         auth=Auth.USER,
         description="API keys: authenticate as the workspace with a role (`Bearer sk_live_...`).",
         routes=(
-            Route("GET", "/v1/api-keys", "list_api_keys", "API keys of the workspace"),
+            Route(
+                "GET",
+                "/v1/api-keys",
+                "list_api_keys",
+                "API keys of the workspace",
+                min_role="admin",
+            ),
             Route(
                 "POST",
                 "/v1/api-keys",

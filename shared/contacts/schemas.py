@@ -6,6 +6,7 @@ import math
 import re
 import uuid
 import zoneinfo
+from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -19,7 +20,7 @@ MAX_TAGS = 100
 MAX_FIELDS = 100
 MAX_FIELD_TEXT = 1000
 FIELD_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 
@@ -79,25 +80,36 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
+# Custom fields: one validator for the API (ContactIn, ContactPatch) and the CSV import.
+
+
 def check_field_value(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_FIELD_TEXT:
-        raise ValueError(f"Text values have at most {MAX_FIELD_TEXT} characters.")
+    if isinstance(value, str):
+        if len(value) > MAX_FIELD_TEXT:
+            raise ValueError(f"Text values have at most {MAX_FIELD_TEXT} characters.")
+        if "\x00" in value:
+            raise ValueError("NUL characters are not allowed.")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("Numbers must be finite.")
     return value
 
 
-def _check_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
-    if fields is None:
-        return None
-    if len(fields) > MAX_FIELDS:
-        raise ValueError(f"At most {MAX_FIELDS} custom fields.")
-    for key, value in fields.items():
+def check_field_keys(keys: Collection[str]) -> None:
+    if len(keys) > MAX_FIELDS:
+        raise ValueError(f"At most {MAX_FIELDS} custom fields (here {len(keys)}).")
+    for key in keys:
         if not FIELD_KEY.fullmatch(key):
             raise ValueError(
                 f"Custom field name {key!r}: 1-64 letters, digits, '_' or '-' "
                 "(not starting with '-')."
             )
+
+
+def check_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
+    if fields is None:
+        return None
+    check_field_keys(fields.keys())
+    for value in fields.values():
         if value is not None:
             check_field_value(value)
     return fields
@@ -147,7 +159,7 @@ class ContactIn(_ContactFields):
     @field_validator("fields")
     @classmethod
     def _fields(cls, v: dict[str, Any]) -> dict[str, Any]:
-        _check_fields(v)
+        check_fields(v)
         return v
 
     @field_validator("tags")
@@ -165,7 +177,7 @@ class ContactPatch(_ContactFields):
     @field_validator("fields")
     @classmethod
     def _fields(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
-        return _check_fields(v)
+        return check_fields(v)
 
 
 class ContactOut(BaseModel):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageQuery
 from shared.messaging.schemas import MessageOut
 from shared.schemas import AwareTimestamp, NotNull, Version
+from shared.urls import PublicMediaUrl
 
 Status = Literal["open", "closed", "snoozed"]
 AiMode = Literal["inherit", "off", "suggest", "auto"]
@@ -146,9 +147,6 @@ class ThreadPage(BaseModel):
     has_newer: bool
 
 
-MediaUrl = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)]
-
-
 class ReplyIn(BaseModel):
     """A reply: a body, or a template rendered for the contact (its current version unless
     `template_version` pins one)."""
@@ -158,7 +156,7 @@ class ReplyIn(BaseModel):
     body: str | None = Field(None, min_length=1, max_length=1600)
     template_id: uuid.UUID | None = None
     template_version: Version | None = None
-    media_urls: list[MediaUrl] | None = Field(None, max_length=10)
+    media_urls: list[PublicMediaUrl] | None = Field(None, max_length=10)
 
     @model_validator(mode="after")
     def _one_source(self) -> ReplyIn:

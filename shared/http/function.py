@@ -209,6 +209,11 @@ class HttpFunction:
             response = self._dispatch(raw, request_id, ctx)
         finally:
             request_context.reset(token)
+        if "api_key_id" in ctx and response.status_code not in (401, 403):
+            # A key is "used" by calls it was allowed to make, not by refused ones.
+            from shared.tenancy.service import record_api_key_use
+
+            record_api_key_use(uuid.UUID(ctx["api_key_id"]))
         response.headers["X-Request-Id"] = request_id
         secure(raw, response)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -248,6 +253,8 @@ class HttpFunction:
                 req.principal = authenticate(auth, req)
                 if req.principal is not None:
                     ctx["tenant_id"] = str(req.principal.tenant_id)
+                    if req.principal.api_key_id is not None:
+                        ctx["api_key_id"] = str(req.principal.api_key_id)
             kwargs = _arguments(op, req, dict(path_values))
             return _to_response(op.handler(**kwargs), op.route.status)
         except Problem as problem:

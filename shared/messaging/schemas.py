@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.http.pagination import PageQuery
 from shared.schemas import NotNull, Timestamp
+from shared.urls import PublicMediaUrl
 
 
 class _Out(BaseModel):
@@ -123,7 +124,7 @@ class SendIn(BaseModel):
     body: str = Field(min_length=1, max_length=1600)
     from_number_id: uuid.UUID | None = None
     pool_id: uuid.UUID | None = None
-    media_urls: list[str] | None = Field(None, max_length=10)
+    media_urls: list[PublicMediaUrl] | None = Field(None, max_length=10)
 
     @model_validator(mode="after")
     def _one_sender(self) -> SendIn:

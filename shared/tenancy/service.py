@@ -7,6 +7,7 @@ the secret is matched. Everything a signed-in caller does to a workspace runs in
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -662,7 +663,18 @@ def create_api_key(principal: Principal, data: schemas.ApiKeyIn) -> schemas.ApiK
         raise forbidden("You cannot create a key with a role above your own.")
     body = new_secret("", 30).replace("-", "A").replace("_", "z")
     secret = API_KEY_PREFIX + body
+    cap = get_settings().api_keys_per_workspace
     with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
+        # The workspace row is the lock: two creations cannot both pass the count.
+        s.execute(select(Tenant.id).where(Tenant.id == principal.tenant_id).with_for_update())
+        active = s.scalar(
+            select(func.count()).select_from(ApiKey).where(ApiKey.revoked_at.is_(None))
+        )
+        if (active or 0) >= cap:
+            raise conflict(
+                f"A workspace holds at most {cap} active API keys; revoke one first.",
+                "api-key-limit",
+            )
         key = ApiKey(
             tenant_id=principal.tenant_id,
             name=data.name,
@@ -695,14 +707,26 @@ def authenticate_api_key(secret: str) -> Principal | None:
         key = s.scalar(select(ApiKey).where(ApiKey.prefix == secret[: len(API_KEY_PREFIX) + 8]))
         if key is None or key.revoked_at is not None or not same_digest(secret, key.secret_hash):
             return None
-        # Record use at most once a minute: no write on every request.
+        return Principal(tenant_id=key.tenant_id, role=key.role, api_key_id=key.id)
+
+
+_KEY_USE_RECORDED: dict[uuid.UUID, float] = {}  # key -> monotonic time of the last write
+
+
+def record_api_key_use(key_id: uuid.UUID) -> None:
+    """`last_used_at` of a key whose call was allowed; written at most once a minute
+    (per process, and in the database), not on every request."""
+    now = time.monotonic()
+    if now - _KEY_USE_RECORDED.get(key_id, -60.0) < 60:
+        return
+    _KEY_USE_RECORDED[key_id] = now
+    with system_session() as s:
         s.execute(
             update(ApiKey)
             .where(
-                ApiKey.id == key.id,
+                ApiKey.id == key_id,
                 (ApiKey.last_used_at.is_(None))
                 | (ApiKey.last_used_at < func.now() - timedelta(minutes=1)),
             )
             .values(last_used_at=func.now())
         )
-        return Principal(tenant_id=key.tenant_id, role=key.role, api_key_id=key.id)
