@@ -19,6 +19,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
 import time
 import types
 import typing
@@ -125,7 +126,7 @@ class Operation:
     response_model: Any = None
 
     def bind(self) -> None:
-        hints = typing.get_type_hints(self.handler)
+        hints = typing.get_type_hints(self.handler, include_extras=True)  # keep Annotated
         placeholders = _placeholders(self.route.path)
         for name, p in inspect.signature(self.handler).parameters.items():
             ann = hints.get(name)
@@ -361,10 +362,13 @@ def _json_body(req: Request, *, optional: bool) -> bytes | None:
     return data
 
 
+_FRACTION_OR_EXPONENT = re.compile(rb"\d(\.\d|[eE])")
+
+
 def _integral_floats(raw: bytes) -> bytes:
     """JSON Schema counts 19.0 as an integer; strict pydantic does not. Write such
     numbers as integers (a float field takes an integer just as well)."""
-    if b"." not in raw and b"e" not in raw and b"E" not in raw:
+    if not _FRACTION_OR_EXPONENT.search(raw):
         return raw
     try:
         data = json.loads(raw, parse_float=_integral_or_float)
