@@ -889,12 +889,12 @@ def create_job(
 def _form_options(form: Any) -> schemas.ImportOptions:
     data: dict[str, Any] = {}
     for key in ("default_region", "on_duplicate"):
-        if form.get(key):
+        if key in form:  # sent empty is sent: the options' rules judge it
             data[key] = form.get(key)
     tags = [t for value in form.getlist("tags") for t in value.split(",") if t.strip()]
     if tags:
         data["tags"] = tags
-    if form.get("mapping"):
+    if "mapping" in form:
         try:
             data["mapping"] = json.loads(form.get("mapping"))
         except json.JSONDecodeError as exc:

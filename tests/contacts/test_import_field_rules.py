@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from shared.contacts.schemas import MAX_FIELDS
-from tests.contacts.helpers import all_contacts, create, import_csv
+from tests.contacts.helpers import all_contacts, create, import_csv, upload
 from tests.identity_helpers import signup
 
 
@@ -53,3 +53,11 @@ def test_a_file_with_nul_bytes_is_refused_whole(api: httpx.Client) -> None:
     job = import_csv(api, owner, b"phone,note\n+14155550104,bad\x00value\n")
     assert job["status"] == "failed", job
     assert all_contacts(api, owner) == []
+
+
+def test_an_option_sent_empty_is_judged_not_ignored(api: httpx.Client) -> None:
+    owner = signup(api, "fieldcap")
+    for form in ({"on_duplicate": ""}, {"default_region": ""}, {"mapping": ""}):
+        r = upload(api, owner, b"phone\n+14155550106\n", **form)
+        assert r.status_code == 422, (form, r.text)
+    assert api.get("/v1/contacts/imports", headers=owner.headers).json()["data"] == []

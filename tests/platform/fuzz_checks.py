@@ -69,6 +69,10 @@ def document_agrees_with_validation(
     except (ValueError, AttributeError):
         return None
     undocumented = [e for e in errors if e.get("code") in DOCUMENTED_CONSTRAINTS]
+    if meta.phase.name.value == "stateful":
+        # Stateful links fill path parameters from earlier answers (a null template_id
+        # becomes "/v1/templates/None"): those values were never drawn from the schema.
+        undocumented = [e for e in undocumented if not str(e.get("field")).startswith("path.")]
     if undocumented:
         raise AssertionError(
             "A schema-valid request was refused for a constraint the document should show: "
