@@ -65,7 +65,8 @@ PublicMediaUrl = Annotated[
     Field(
         min_length=9,
         max_length=2000,
-        pattern=r"^https?://\S+$",
+        # No `pattern`: JSON Schema's regex dialect and pydantic's disagree on what \S
+        # is (U+0085); the scheme and host are checked below, named in the message.
         description=(
             "A public https URL (http only in the local environment); private, loopback, "
             "link-local and internal addresses are refused."

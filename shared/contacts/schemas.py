@@ -48,8 +48,10 @@ Tag = Annotated[
     Field(
         min_length=1,
         max_length=TAG_MAX_LENGTH,
-        pattern=r"\S",
-        description="Trimmed, lower-cased and single-spaced when stored.",
+        description=(
+            "Not only spaces or control characters; trimmed, lower-cased and "
+            "single-spaced when stored."
+        ),
     ),
     AfterValidator(normalize_tag),
 ]

@@ -63,7 +63,7 @@ class ImportResult(BaseModel):
 
 class AvailableQuery(BaseModel):
     country: str = Field("US", pattern=r"^[A-Za-z]{2}$")
-    area_code: str | None = Field(None, pattern=r"^\d{3}$")
+    area_code: str | None = Field(None, pattern=r"^[0-9]{3}$")
     contains: str | None = Field(None, pattern=r"^[0-9*]{1,10}$")
     limit: int = Field(20, ge=1, le=50)
 
@@ -81,7 +81,7 @@ class AvailableList(BaseModel):
 
 
 class PurchaseIn(BaseModel):
-    phone_number: str = Field(pattern=r"^\+[1-9]\d{7,14}$")
+    phone_number: str = Field(pattern=r"^\+[1-9][0-9]{7,14}$")
 
 
 class NumberPatch(BaseModel):

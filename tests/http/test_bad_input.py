@@ -412,3 +412,24 @@ def test_routes_that_call_a_provider_document_502() -> None:
     assert ("PUT", "/v1/twilio/config") in calling
     for method, path in calling:
         assert "502" in doc["paths"][path][method.lower()]["responses"], (method, path)
+
+
+def test_patterns_mean_the_same_in_json_schema_and_pydantic() -> None:
+    r"""\d, \s and \w are Unicode-wide in pydantic's regex engine and not in JSON
+    Schema's (ECMA-262): a pattern using them lets one side take what the other refuses."""
+    patterns: list[str] = []
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                patterns.append(node["pattern"])
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(openapi_document())
+    assert patterns, "the document has patterns"
+    classes = ("\\d", "\\s", "\\S", "\\w", "\\W", "\\b")
+    assert [p for p in patterns if any(c in p for c in classes)] == []
