@@ -894,11 +894,13 @@ def _form_options(form: Any) -> schemas.ImportOptions:
     tags = [t for value in form.getlist("tags") for t in value.split(",") if t.strip()]
     if tags:
         data["tags"] = tags
-    if "mapping" in form:
+    if "mapping" in form:  # a form field of JSON text: an object, or it is refused here
         try:
             data["mapping"] = json.loads(form.get("mapping"))
-        except json.JSONDecodeError as exc:
-            raise field_error("body.mapping", "Send the mapping as a JSON object.") from exc
+        except json.JSONDecodeError:
+            data["mapping"] = None
+        if not isinstance(data["mapping"], dict):
+            raise field_error("body.mapping", "Send the mapping as a JSON object.")
     unknown = set(form) - {"default_region", "on_duplicate", "tags", "mapping"}
     if unknown:
         raise field_error(f"body.{sorted(unknown)[0]}", "Unknown form field.", "extra_forbidden")

@@ -57,7 +57,7 @@ def test_a_file_with_nul_bytes_is_refused_whole(api: httpx.Client) -> None:
 
 def test_an_option_sent_empty_is_judged_not_ignored(api: httpx.Client) -> None:
     owner = signup(api, "fieldcap")
-    for form in ({"on_duplicate": ""}, {"default_region": ""}, {"mapping": ""}):
+    for form in ({"on_duplicate": ""}, {"default_region": ""}, {"mapping": ""}, {"mapping": "4"}):
         r = upload(api, owner, b"phone\n+14155550106\n", **form)
         assert r.status_code == 422, (form, r.text)
     assert api.get("/v1/contacts/imports", headers=owner.headers).json()["data"] == []
