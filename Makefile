@@ -6,7 +6,7 @@ VENV := .venv
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 BIN := $(VENV)/bin
 
-.PHONY: dev test install lint fmt typecheck pytest tf-fmt bench cold-start clean web web-deps web-check web-build chromium
+.PHONY: dev test install lint fmt typecheck pytest tf-fmt bench cold-start clean web web-deps web-check web-build chromium fuzz
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -66,6 +66,12 @@ tf-fmt:
 
 pytest:
 	$(BIN)/pytest
+
+# A deeper schemathesis run than the bounded one in `make test` (before a release); its
+# figures go to docs/fuzzing.md.
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	FUZZ_REPORT=docs/fuzzing.md $(BIN)/pytest tests/platform/test_fuzz.py -q
 
 bench: install
 	$(BIN)/python -m bench.cold_start

@@ -1014,17 +1014,19 @@ def set_up_workspace(
     client: Any, fake: FakeProcess, database: str, config: Config, gateway: tuple[str, Any]
 ) -> App:
     """Sign up and connect Twilio through the API; numbers, pool, contacts by SQL."""
-    signup = api_call(
+    email = f"bench-{uuid.uuid4().hex[:10]}@example.com"
+    api_call(
         client,
         "POST",
         "/v1/auth/signup",
         json={
-            "email": f"bench-{uuid.uuid4().hex[:10]}@example.com",
+            "email": email,
             "password": PASSWORD,
             "name": "Bench",
             "workspace_name": "Bench Bikes",
         },
     )
+    signup = api_call(client, "POST", "/v1/auth/login", json={"email": email, "password": PASSWORD})
     token, tenant_id = signup["access_token"], signup["workspace"]["id"]
     sid, auth = "AC" + uuid.uuid4().hex, uuid.uuid4().hex
     fake.call("account", sid=sid, token=auth)

@@ -17,19 +17,21 @@ def _ua(req: Request) -> str | None:
 
 
 @app.operation
-def signup(
-    req: Request, body: schemas.SignupIn, query: cookie.SessionQuery
-) -> schemas.SessionOut | Response:
-    """Creates the user and a workspace they own; sends an email verification link."""
-    session = service.signup(body, req.client_ip, _ua(req))
-    return cookie.session_reply(req, session, query.session)
+def signup(req: Request, body: schemas.SignupIn) -> schemas.Accepted:
+    """Creates the user and a workspace they own and sends an email verification link;
+    then log in. The answer is the same when the email already has an account (its owner
+    is told by email), so signup does not reveal which addresses have one."""
+    return service.signup(body, req.client_ip)
 
 
 @app.operation
 def login(
     req: Request, body: schemas.LoginIn, query: cookie.SessionQuery
 ) -> schemas.SessionOut | Response:
-    """Rate-limited per email and per IP (429 with Retry-After)."""
+    """Only failed attempts count. Past a number of failures of one email from one
+    address, or of one address over any emails, each attempt waits a delay that doubles
+    (429 with Retry-After), up to the window; the account itself is never locked.
+    `?session=cookie` (the console): the refresh token goes into an HttpOnly cookie."""
     session = service.login(body, req.client_ip, _ua(req))
     return cookie.session_reply(req, session, query.session)
 

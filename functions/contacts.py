@@ -67,7 +67,7 @@ def add_contact_tags(
 
 
 @app.operation
-def remove_contact_tag(req: Request, contact_id: uuid.UUID, tag: str) -> None:
+def remove_contact_tag(req: Request, contact_id: uuid.UUID, tag: schemas.Tag) -> None:
     service.remove_tag(req.require_principal(), contact_id, tag)
 
 

@@ -125,10 +125,35 @@ class Settings(BaseSettings):
     )
     password_reset_ttl_seconds: int = Field(3600, description="Lifetime of password reset links.")
     login_limit_per_email: int = Field(
-        10, description="Login / forgot-password attempts per email per window."
+        10,
+        description=(
+            "Failed logins per (email, IP), and forgot-password requests per email, before "
+            "delays start."
+        ),
     )
-    login_limit_per_ip: int = Field(50, description="Login / forgot-password attempts per IP.")
-    login_limit_window_seconds: int = Field(900, description="Window of those limits.")
+    login_limit_per_ip: int = Field(
+        50, description="Failed logins (any email) and forgot-password requests per IP."
+    )
+    login_limit_window_seconds: int = Field(
+        900, description="Failures older than this are forgotten; also the longest delay."
+    )
+    login_delay_base_seconds: int = Field(
+        2, description="First delay once a login limit is reached; it doubles per failure."
+    )
+    api_keys_per_workspace: int = Field(50, description="Active API keys a workspace may hold.")
+    cors_allowed_origins: str = Field(
+        "",
+        description=(
+            "Comma-separated origins (https://app.example.com) allowed to call the API from "
+            "a browser. Empty: same origin only."
+        ),
+    )
+    content_security_policy: str = Field(
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+        "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        description="Content-Security-Policy of every HTML page (API docs, console).",
+    )
     forwarded_for_hops: int = Field(
         0,
         description=(

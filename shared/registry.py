@@ -36,6 +36,9 @@ class Route:
     status: int = 200
     auth: Auth | None = None  # overrides the function's auth for this route
     min_role: str = "member"  # owner > admin > member, for user-authenticated routes
+    # A provider called while the request waits (twilio, anthropic, stripe): its failures
+    # answer 502/503, which the OpenAPI document then lists.
+    provider: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         auth=Auth.NONE,
         description="Sign up, log in, token refresh and logout, email verification, passwords.",
         routes=(
-            Route("POST", "/v1/auth/signup", "signup", "Create an account and a workspace", 201),
+            Route("POST", "/v1/auth/signup", "signup", "Create an account and a workspace", 202),
             Route("POST", "/v1/auth/login", "login", "Log in to the last-used workspace"),
             Route("POST", "/v1/auth/refresh", "refresh", "Rotate a refresh token for a new pair"),
             Route(
@@ -207,7 +210,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         auth=Auth.USER,
         description="API keys: authenticate as the workspace with a role (`Bearer sk_live_...`).",
         routes=(
-            Route("GET", "/v1/api-keys", "list_api_keys", "API keys of the workspace"),
+            Route(
+                "GET",
+                "/v1/api-keys",
+                "list_api_keys",
+                "API keys of the workspace",
+                min_role="admin",
+            ),
             Route(
                 "POST",
                 "/v1/api-keys",
@@ -367,6 +376,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "put_twilio_config",
                 "Connect a Twilio account (checked with Twilio first)",
                 min_role="admin",
+                provider="twilio",
             ),
             Route(
                 "DELETE",
@@ -393,8 +403,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "import_numbers",
                 "Import every SMS-capable number of the connected account",
                 min_role="admin",
+                provider="twilio",
             ),
-            Route("GET", "/v1/numbers/available", "available_numbers", "Numbers available to buy"),
+            Route(
+                "GET",
+                "/v1/numbers/available",
+                "available_numbers",
+                "Numbers available to buy",
+                provider="twilio",
+            ),
             Route(
                 "POST",
                 "/v1/numbers/purchase",
@@ -402,6 +419,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "Buy a number (its webhooks point here)",
                 201,
                 min_role="admin",
+                provider="twilio",
             ),
             Route("GET", "/v1/numbers/{number_id}", "get_number", "A number"),
             Route(
@@ -418,6 +436,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "Release a number at the provider",
                 status=204,
                 min_role="admin",
+                provider="twilio",
             ),
         ),
     ),
@@ -760,6 +779,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "/v1/conversations/{conversation_id}/ai/suggest",
                 "suggest_ai_reply",
                 "Draft a reply now",
+                provider="anthropic",
             ),
         ),
     ),

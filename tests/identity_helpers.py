@@ -35,7 +35,9 @@ def signup(api: httpx.Client, prefix: str = "user", **overrides: Any) -> Account
         **overrides,
     }
     r = api.post("/v1/auth/signup", json=body)
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
+    r = api.post("/v1/auth/login", json={"email": email, "password": body["password"]})
+    assert r.status_code == 200, r.text
     data = r.json()
     return Account(
         email=email,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contacts.models import LEAD_STAGES
+from shared.schemas import Day
 
 Mode = Literal["off", "suggest", "auto"]
 LeadStage = Literal["new", "engaged", "qualified", "unqualified", "handoff"]
@@ -178,24 +179,52 @@ class DraftSendIn(BaseModel):
     )
 
 
+USAGE_DEFAULT_DAYS = 30
+USAGE_MAX_DAYS = 366
+USAGE_FIRST_DAY = date(2000, 1, 1)
+USAGE_LAST_DAY = date(2999, 12, 31)
+
+
 class UsageQuery(BaseModel):
-    from_: date | None = Field(None, alias="from", description="First day (UTC); default -30 d.")
-    to: date | None = Field(None, description="Last day (UTC), included; default today.")
+    """A range of UTC days; the one place its defaults and limits are written."""
+
+    from_: Day | None = Field(
+        None,
+        alias="from",
+        description=(
+            f"First day (UTC), from {USAGE_FIRST_DAY} to {USAGE_LAST_DAY}; default "
+            f"{USAGE_DEFAULT_DAYS} days before `to`. At most {USAGE_MAX_DAYS} days before `to`."
+        ),
+    )
+    to: Day | None = Field(
+        None,
+        description=(
+            f"Last day (UTC), included, from {USAGE_FIRST_DAY} to {USAGE_LAST_DAY}; default today."
+        ),
+    )
 
     @field_validator("from_", "to")
     @classmethod
     def _plausible(cls, value: date | None) -> date | None:
-        if value is not None and not date(2000, 1, 1) <= value <= date(2999, 12, 31):
-            raise ValueError("use a date between 2000-01-01 and 2999-12-31")
+        if value is not None and not USAGE_FIRST_DAY <= value <= USAGE_LAST_DAY:
+            raise ValueError(f"use a date between {USAGE_FIRST_DAY} and {USAGE_LAST_DAY}")
         return value
 
     @model_validator(mode="after")
     def _range(self) -> UsageQuery:
-        if self.from_ and self.to and self.from_ > self.to:
+        self.to = self.to or datetime.now(UTC).date()
+        self.from_ = self.from_ or self.to - timedelta(days=USAGE_DEFAULT_DAYS)
+        if self.from_ > self.to:
             raise ValueError("`from` must not be after `to`")
-        if self.from_ and self.to and (self.to - self.from_).days > 366:
-            raise ValueError("ask for at most 366 days")
+        if (self.to - self.from_).days > USAGE_MAX_DAYS:
+            raise ValueError(f"ask for at most {USAGE_MAX_DAYS} days")
         return self
+
+    @property
+    def days(self) -> tuple[date, date]:
+        assert self.from_ is not None  # set by _range
+        assert self.to is not None
+        return self.from_, self.to
 
 
 class UsageTotals(BaseModel):

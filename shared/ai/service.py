@@ -20,7 +20,7 @@ from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
-from shared.http.problems import Problem, conflict, field_error, not_found
+from shared.http.problems import Problem, conflict, not_found
 from shared.messaging import delivery, sending
 from shared.messaging.schemas import MessageOut
 from shared.providers import anthropic as claude
@@ -32,8 +32,6 @@ USAGE_FIELDS = {
     "ai_cache_read_tokens": "cache_read_tokens",
     "ai_cache_write_tokens": "cache_write_tokens",
 }
-DEFAULT_USAGE_DAYS = 30
-MAX_USAGE_DAYS = 366
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -228,12 +226,7 @@ def _not_configured() -> Problem:
 
 def usage(principal: Principal, query: ai.UsageQuery) -> ai.UsageOut:
     """Tokens per kind, in total and per UTC day, for the workspace (billing)."""
-    end = query.to or datetime.now(UTC).date()
-    start = query.from_ or end - timedelta(days=DEFAULT_USAGE_DAYS)
-    if start > end:
-        raise field_error("query.from", "`from` must not be after `to`.")
-    if (end - start).days > MAX_USAGE_DAYS:
-        raise field_error("query.from", f"Ask for at most {MAX_USAGE_DAYS} days.")
+    start, end = query.days
     day = cast(func.timezone(literal_column("'UTC'"), UsageRecord.occurred_at), Date)
     with tenant_session(principal.tenant_id) as s:
         rows = s.execute(

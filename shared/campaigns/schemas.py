@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.http.pagination import PageQuery
+from shared.schemas import NotNull, Timestamp, Version
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 Status = Literal["draft", "scheduled", "running", "paused", "completed", "cancelled"]
@@ -57,10 +58,10 @@ class CampaignIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     body: str | None = Field(None, min_length=1, max_length=1600, description=BODY_DESCRIPTION)
     template_id: uuid.UUID | None = None
-    template_version: int | None = Field(None, ge=1)
+    template_version: Version | None = None
     audience: Audience = Field(default_factory=Audience)
     pool_id: uuid.UUID | None = None
-    send_at: datetime | None = None
+    send_at: Timestamp | None = None
     quiet_hours: QuietHours | None = Field(
         default_factory=QuietHours, description="null sends at any hour."
     )
@@ -79,13 +80,13 @@ class CampaignIn(BaseModel):
 
 
 class CampaignPatch(BaseModel):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
     body: str | None = Field(None, min_length=1, max_length=1600, description=BODY_DESCRIPTION)
     template_id: uuid.UUID | None = None
-    template_version: int | None = Field(None, ge=1)
-    audience: Audience | None = None
+    template_version: Version | None = None
+    audience: NotNull[Audience] = None
     pool_id: uuid.UUID | None = None
-    send_at: datetime | None = None
+    send_at: Timestamp | None = None
     quiet_hours: QuietHours | None = None
     rate_cap_mps: float | None = Field(None, gt=0, le=10_000)
     smart_encoding: bool | None = Field(None, strict=True, description=_SMART_ENCODING)

@@ -17,7 +17,7 @@ from shared.campaigns.events import CampaignCompleted, CampaignLaunched, Campaig
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.pace import ESTIMATE_SAMPLE, campaign_pace
 from shared.campaigns.pace import estimate as estimated_send
-from shared.contacts.models import ConsentEvent, Contact
+from shared.contacts.models import ConsentEvent, Contact, Segment
 from shared.db.session import tenant_session
 from shared.http.pagination import keyset_page, page_of
 from shared.http.problems import Problem, conflict, field_error, not_found
@@ -66,6 +66,25 @@ def _check_refs(s: Session, values: dict[str, Any]) -> None:
         )
         if found is None:
             raise field_error("body.template_version", "This template has no such version.")
+    if values.get("audience") is not None:
+        audience = schemas.Audience.model_validate(values["audience"])
+        field = "body.audience"
+        _check_ids(s, Contact.id, audience.contact_ids, f"{field}.contact_ids", "contacts")
+        _check_ids(s, Segment.id, audience.segment_ids, f"{field}.segment_ids", "segments")
+        _check_ids(
+            s, Segment.id, audience.exclude_segment_ids, f"{field}.exclude_segment_ids", "segments"
+        )
+
+
+def _check_ids(s: Session, column: Any, ids: list[uuid.UUID], field: str, what: str) -> None:
+    """Every id is one of this workspace's (RLS keeps other workspaces' rows unseen)."""
+    if not ids:
+        return
+    found = set(s.scalars(select(column).where(column.in_(set(ids)))))
+    unknown = [str(i) for i in dict.fromkeys(ids) if i not in found]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        raise field_error(field, f"Unknown {what} in this workspace: {shown}", "unknown_id")
 
 
 def _to_columns(values: dict[str, Any]) -> dict[str, Any]:

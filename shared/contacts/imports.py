@@ -294,6 +294,10 @@ def detect_mapping(header: list[str], given: dict[str, str] | None) -> dict[str,
             n += 1
         keys.add(key)
         mapping[name] = f"fields.{key}"
+    try:  # the custom fields a contact may have, as the API allows them
+        schemas.check_field_keys([t[7:] for t in mapping.values() if t.startswith("fields.")])
+    except ValueError as exc:
+        raise ImportFailed(f"{exc} Map extra columns to `ignore`.") from exc
     phones = [h for h, t in mapping.items() if t == "phone"]
     if not phones:
         raise ImportFailed(
@@ -472,16 +476,18 @@ class RowParser:
                     continue
                 zone = tz
             fields: list[str] = []
-            too_long = None
+            refused = None
             for key, i in custom:  # key: already a JSON string
                 value = record[i].strip()
                 if value:
-                    if len(value) > schemas.MAX_FIELD_TEXT:
-                        too_long = i
+                    try:
+                        schemas.check_field_value(value)  # the API's rule
+                    except ValueError as exc:
+                        refused = (row_number, headers[i], str(exc))
                         break
                     fields.append(key + ":" + json_string(value))
-            if too_long is not None:
-                error((row_number, headers[too_long], "Longer than 1000 characters."))
+            if refused is not None:
+                error(refused)
                 continue
             tags = job_tags
             if tags_i is not None and (cell := record[tags_i].strip()):
@@ -897,16 +903,18 @@ def create_job(
 def _form_options(form: Any) -> schemas.ImportOptions:
     data: dict[str, Any] = {}
     for key in ("default_region", "on_duplicate"):
-        if form.get(key):
+        if key in form:  # sent empty is sent: the options' rules judge it
             data[key] = form.get(key)
     tags = [t for value in form.getlist("tags") for t in value.split(",") if t.strip()]
     if tags:
         data["tags"] = tags
-    if form.get("mapping"):
+    if "mapping" in form:  # a form field of JSON text: an object, or it is refused here
         try:
             data["mapping"] = json.loads(form.get("mapping"))
-        except json.JSONDecodeError as exc:
-            raise field_error("body.mapping", "Send the mapping as a JSON object.") from exc
+        except json.JSONDecodeError:
+            data["mapping"] = None
+        if not isinstance(data["mapping"], dict):
+            raise field_error("body.mapping", "Send the mapping as a JSON object.")
     unknown = set(form) - {"default_region", "on_duplicate", "tags", "mapping"}
     if unknown:
         raise field_error(f"body.{sorted(unknown)[0]}", "Unknown form field.", "extra_forbidden")

@@ -6,35 +6,55 @@ import math
 import re
 import uuid
 import zoneinfo
+from collections.abc import Collection
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contacts.models import LEAD_STAGES
 from shared.http.pagination import Page, PageQuery
+from shared.schemas import Float64, JsonInt, NotNull, Timestamp
 
 MAX_TAGS = 100
 MAX_FIELDS = 100
 MAX_FIELD_TEXT = 1000
 FIELD_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 
-FieldValue = str | bool | int | float
+FieldValue = str | bool | JsonInt | Float64
+
+
+TAG_MAX_LENGTH = 100
 
 
 def normalize_tag(raw: str) -> str:
-    """Tags are trimmed, lower-cased, single-spaced, 1 to 100 characters."""
+    """Tags are trimmed, lower-cased, single-spaced, 1 to TAG_MAX_LENGTH characters."""
     tag = _SPACES.sub(" ", raw).strip().lower()
     if not tag:
         raise ValueError("A tag cannot be empty.")
-    if len(tag) > 100:
-        raise ValueError("A tag has at most 100 characters.")
+    if len(tag) > TAG_MAX_LENGTH:
+        raise ValueError(f"A tag has at most {TAG_MAX_LENGTH} characters.")
     if _CONTROL.search(tag):
         raise ValueError("A tag cannot contain control characters.")
     return tag
+
+
+# A tag as a request gives it (the document shows these bounds); stored normalized.
+Tag = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=TAG_MAX_LENGTH,
+        description=(
+            "Not only spaces or control characters; trimmed, lower-cased and "
+            "single-spaced when stored."
+        ),
+    ),
+    AfterValidator(normalize_tag),
+]
 
 
 def normalize_email(raw: str) -> str:
@@ -62,25 +82,36 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
+# Custom fields: one validator for the API (ContactIn, ContactPatch) and the CSV import.
+
+
 def check_field_value(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_FIELD_TEXT:
-        raise ValueError(f"Text values have at most {MAX_FIELD_TEXT} characters.")
+    if isinstance(value, str):
+        if len(value) > MAX_FIELD_TEXT:
+            raise ValueError(f"Text values have at most {MAX_FIELD_TEXT} characters.")
+        if "\x00" in value:
+            raise ValueError("NUL characters are not allowed.")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("Numbers must be finite.")
     return value
 
 
-def _check_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
-    if fields is None:
-        return None
-    if len(fields) > MAX_FIELDS:
-        raise ValueError(f"At most {MAX_FIELDS} custom fields.")
-    for key, value in fields.items():
+def check_field_keys(keys: Collection[str]) -> None:
+    if len(keys) > MAX_FIELDS:
+        raise ValueError(f"At most {MAX_FIELDS} custom fields (here {len(keys)}).")
+    for key in keys:
         if not FIELD_KEY.fullmatch(key):
             raise ValueError(
                 f"Custom field name {key!r}: 1-64 letters, digits, '_' or '-' "
                 "(not starting with '-')."
             )
+
+
+def check_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
+    if fields is None:
+        return None
+    check_field_keys(fields.keys())
+    for value in fields.values():
         if value is not None:
             check_field_value(value)
     return fields
@@ -125,37 +156,30 @@ class ContactIn(_ContactFields):
     fields: dict[str, FieldValue] = Field(
         default_factory=dict, description="Custom fields: text, number, boolean or date text."
     )
-    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
 
     @field_validator("fields")
     @classmethod
     def _fields(cls, v: dict[str, Any]) -> dict[str, Any]:
-        _check_fields(v)
+        check_fields(v)
         return v
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_tag(t) for t in v))
+        return list(dict.fromkeys(v))
 
 
 class ContactPatch(_ContactFields):
     """Only the fields sent change; `fields` merges (a null value removes that field)."""
 
-    phone: str | None = Field(None, min_length=1, max_length=40)
+    phone: NotNull[Annotated[str, Field(min_length=1, max_length=40)]] = None
     fields: dict[str, FieldValue | None] | None = None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v: str | None) -> str:
-        if v is None:
-            raise ValueError("A contact keeps a phone number; it cannot be removed.")
-        return v
 
     @field_validator("fields")
     @classmethod
     def _fields(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
-        return _check_fields(v)
+        return check_fields(v)
 
 
 class ContactOut(BaseModel):
@@ -183,10 +207,10 @@ class ContactQuery(PageQuery):
     q: str | None = Field(
         None, max_length=200, description="Text in the name, email or phone (ignores case)."
     )
-    tag: str | None = Field(None, max_length=200, description="Only contacts with this tag.")
+    tag: Tag | None = Field(None, description="Only contacts with this tag.")
     segment_id: uuid.UUID | None = Field(None, description="Only contacts in this segment.")
     opted_out: bool | None = Field(None, description="Only opted-out (true) or reachable.")
-    created_after: datetime | None = Field(None, description="Created after this instant.")
+    created_after: Timestamp | None = Field(None, description="Created after this instant.")
 
 
 class ConsentIn(_In):
@@ -194,12 +218,12 @@ class ConsentIn(_In):
 
 
 class TagsIn(_In):
-    tags: list[str] = Field(min_length=1, max_length=MAX_TAGS)
+    tags: list[Tag] = Field(min_length=1, max_length=MAX_TAGS)
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_tag(t) for t in v))
+        return list(dict.fromkeys(v))
 
 
 class TagOut(BaseModel):
@@ -216,14 +240,14 @@ class BulkIn(_In):
 
     contact_ids: list[uuid.UUID] | None = Field(None, min_length=1, max_length=10_000)
     segment_id: uuid.UUID | None = None
-    add_tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
-    remove_tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+    add_tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    remove_tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     delete: bool = Field(False, description="Erase the contacts (their opt-outs are kept).")
 
     @field_validator("add_tags", "remove_tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_tag(t) for t in v))
+        return list(dict.fromkeys(v))
 
     @model_validator(mode="after")
     def _one_target_one_action(self) -> BulkIn:
@@ -256,9 +280,9 @@ class SegmentIn(_In):
 
 
 class SegmentPatch(_In):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
     description: str | None = Field(None, max_length=2000)
-    filter: dict[str, Any] | None = Field(None, description=FILTER_DESCRIPTION)
+    filter: NotNull[dict[str, Any]] = Field(None, description=FILTER_DESCRIPTION)
 
 
 class SegmentOut(BaseModel):
@@ -301,7 +325,7 @@ class ImportOptions(_In):
         max_length=2,
         description="Region for numbers without a country code (default: the workspace's).",
     )
-    tags: list[str] = Field(
+    tags: list[Tag] = Field(
         default_factory=list, max_length=MAX_TAGS, description="Added to every imported contact."
     )
     on_duplicate: Literal["update", "skip"] = Field(
@@ -330,7 +354,7 @@ class ImportOptions(_In):
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(normalize_tag(t) for t in v))
+        return list(dict.fromkeys(v))
 
     @field_validator("mapping")
     @classmethod

@@ -343,12 +343,8 @@ def list_contacts(principal: Principal, query: schemas.ContactQuery) -> schemas.
         if query.q and (search := _search(query.q)) is not None:
             stmt = stmt.where(search)
         if query.tag:
-            try:
-                tag = schemas.normalize_tag(query.tag)
-            except ValueError as exc:
-                raise field_error("query.tag", str(exc)) from exc
             stmt = stmt.where(
-                exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag == tag)
+                exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag == query.tag)
             )
         if query.segment_id:
             stmt = stmt.where(_segment_condition(s, query.segment_id, _now()))
@@ -412,11 +408,7 @@ def add_tags(principal: Principal, contact_id: uuid.UUID, tags: list[str]) -> sc
         return _read(s, contact)
 
 
-def remove_tag(principal: Principal, contact_id: uuid.UUID, tag: str) -> None:
-    try:
-        normalized = schemas.normalize_tag(tag)
-    except ValueError as exc:
-        raise field_error("path.tag", str(exc)) from exc
+def remove_tag(principal: Principal, contact_id: uuid.UUID, normalized: str) -> None:
     with _session(principal) as s:
         contact = _visible(s, contact_id)
         s.execute(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageQuery
 from shared.messaging.schemas import MessageOut
+from shared.schemas import AwareTimestamp, NotNull, Version
+from shared.urls import PublicMediaUrl
 
 Status = Literal["open", "closed", "snoozed"]
 AiMode = Literal["inherit", "off", "suggest", "auto"]
@@ -87,12 +89,12 @@ class ConversationPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: Status | None = None
+    status: NotNull[Status] = None
     assignee_id: uuid.UUID | None = Field(None, description="A member of the workspace, or null.")
-    snoozed_until: AwareDatetime | None = Field(
+    snoozed_until: AwareTimestamp | None = Field(
         None, description="When a snoozed conversation reopens (future, within a year)."
     )
-    ai_mode: AiMode | None = None
+    ai_mode: NotNull[AiMode] = None
 
     @field_validator("snoozed_until")
     @classmethod
@@ -111,9 +113,6 @@ class ConversationPatch(BaseModel):
         given = self.model_fields_set
         if not given:
             raise ValueError("give at least one of status, assignee_id, snoozed_until, ai_mode")
-        for name in ("status", "ai_mode"):
-            if name in given and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
         if self.status == "snoozed" and self.snoozed_until is None:
             raise ValueError("status snoozed needs snoozed_until")
         if self.status in ("open", "closed") and self.snoozed_until is not None:
@@ -154,9 +153,6 @@ class ThreadPage(BaseModel):
     has_newer: bool
 
 
-MediaUrl = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)]
-
-
 class ReplyIn(BaseModel):
     """A reply: a body, or a template rendered for the contact (its current version unless
     `template_version` pins one)."""
@@ -165,8 +161,8 @@ class ReplyIn(BaseModel):
 
     body: str | None = Field(None, min_length=1, max_length=1600)
     template_id: uuid.UUID | None = None
-    template_version: int | None = Field(None, ge=1)
-    media_urls: list[MediaUrl] | None = Field(None, max_length=10)
+    template_version: Version | None = None
+    media_urls: list[PublicMediaUrl] | None = Field(None, max_length=10)
 
     @model_validator(mode="after")
     def _one_source(self) -> ReplyIn:

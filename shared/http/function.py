@@ -19,6 +19,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
 import time
 import types
 import typing
@@ -28,13 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response
 
 from shared import registry
 from shared.config import get_settings
+from shared.http.headers import NO_STORE, preflight, secure
 from shared.http.logging import configure_logging, request_context, trace_field
 from shared.http.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -43,7 +44,8 @@ from shared.http.problems import (
     pydantic_errors,
     validation_failed,
 )
-from shared.http.text import invalid_text_errors
+from shared.http.routing import Router
+from shared.schemas import SecretBearing
 from shared.tenancy.principal import Principal
 
 log = logging.getLogger("http")
@@ -124,7 +126,7 @@ class Operation:
     response_model: Any = None
 
     def bind(self) -> None:
-        hints = typing.get_type_hints(self.handler)
+        hints = typing.get_type_hints(self.handler, include_extras=True)  # keep Annotated
         placeholders = _placeholders(self.route.path)
         for name, p in inspect.signature(self.handler).parameters.items():
             ann = hints.get(name)
@@ -158,10 +160,6 @@ def _unwrap_optional(ann: Any) -> tuple[Any, bool]:
     return ann, False
 
 
-def werkzeug_rule(path: str) -> str:
-    return path.replace("{", "<").replace("}", ">")
-
-
 class HttpFunction:
     """One Cloud Function serving the routes its registry entry declares."""
 
@@ -169,7 +167,7 @@ class HttpFunction:
         self.spec = registry.by_name(spec) if isinstance(spec, str) else spec
         self.operations: dict[str, Operation] = {}
         self._routes = {r.operation: r for r in self.spec.routes}
-        self._map: Map | None = None
+        self._router: Router[str] | None = None
         self._bound = False
 
     def operation(self, handler: Handler) -> Handler:
@@ -190,14 +188,7 @@ class HttpFunction:
             raise LookupError(f"function {self.spec.name} has no handler for {sorted(missing)}")
         for op in self.operations.values():
             op.bind()
-        self._map = Map(
-            [
-                Rule(werkzeug_rule(r.path), methods=[r.method], endpoint=r.operation)
-                for r in self.spec.routes
-            ],
-            strict_slashes=False,
-            merge_slashes=False,
-        )
+        self._router = Router((r.method, r.path, r.operation) for r in self.spec.routes)
         self._bound = True
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -219,7 +210,13 @@ class HttpFunction:
             response = self._dispatch(raw, request_id, ctx)
         finally:
             request_context.reset(token)
+        if "api_key_id" in ctx and response.status_code not in (401, 403):
+            # A key is "used" by calls it was allowed to make, not by refused ones.
+            from shared.tenancy.service import record_api_key_use
+
+            record_api_key_use(uuid.UUID(ctx["api_key_id"]))
         response.headers["X-Request-Id"] = request_id
+        secure(raw, response)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         log.info(
             "%s %s %s",
@@ -242,22 +239,11 @@ class HttpFunction:
 
     def _dispatch(self, raw: WerkzeugRequest, request_id: str, ctx: dict[str, Any]) -> Response:
         try:
-            assert self._map is not None
-            adapter = self._map.bind("local", path_info=raw.path)
-            try:
-                op_name, path_values = adapter.match(method=raw.method)
-            except MethodNotAllowed as exc:
-                allowed = ", ".join(sorted(exc.valid_methods or []))
-                raise Problem(
-                    405,
-                    "method-not-allowed",
-                    "Method not allowed",
-                    f"{raw.method} is not allowed here; use {allowed}.",
-                    headers={"Allow": allowed},
-                ) from exc
-            except NotFound as exc:
-                raise Problem(404, "not-found", "Not found", f"No route for {raw.path}.") from exc
-            op = self.operations[str(op_name)]
+            assert self._router is not None
+            if raw.method == "OPTIONS":
+                return preflight(raw, self._router.resource(raw.path)[0].allow)
+            op_name, path_values = self._router.match(raw.method, raw.path)
+            op = self.operations[op_name]
             req = Request(raw, request_id, op.route, self.spec)
             auth = self.spec.route_auth(op.route)
             # Users and API keys are authenticated here; provider signatures need the
@@ -268,6 +254,8 @@ class HttpFunction:
                 req.principal = authenticate(auth, req)
                 if req.principal is not None:
                     ctx["tenant_id"] = str(req.principal.tenant_id)
+                    if req.principal.api_key_id is not None:
+                        ctx["api_key_id"] = str(req.principal.api_key_id)
             kwargs = _arguments(op, req, dict(path_values))
             return _to_response(op.handler(**kwargs), op.route.status)
         except Problem as problem:
@@ -275,7 +263,13 @@ class HttpFunction:
         except HTTPException as exc:
             http_problem = Problem(exc.code or 400, "http-error", exc.name, exc.description)
             return problem_response(http_problem, raw.path, request_id)
-        except Exception:
+        except Exception as exc:
+            from shared.db.errors import problem_for  # only on the error path
+
+            mapped = problem_for(exc)
+            if mapped is not None:
+                log.warning("database refused the input: %s", exc.__class__.__name__)
+                return problem_response(mapped, raw.path, request_id)
             log.exception("unhandled error in %s", self.spec.name)
             internal = Problem(
                 500,
@@ -294,24 +288,39 @@ def _arguments(op: Operation, req: Request, path_values: dict[str, Any]) -> dict
             kwargs[p.name] = req
         elif p.source == "path":
             assert p.adapter is not None
+            value = path_values[p.name]
+            errors += text_errors(value, f"path.{p.name}")
             try:
-                kwargs[p.name] = p.adapter.validate_python(path_values[p.name])
+                kwargs[p.name] = p.adapter.validate_python(value)
             except ValidationError as exc:
                 errors += pydantic_errors(exc, f"path.{p.name}")
         elif p.source == "query":
             try:
-                kwargs[p.name] = p.annotation.model_validate(_query_dict(req.raw, p.annotation))
+                query = p.annotation.model_validate(_query_dict(req.raw, p.annotation))
             except ValidationError as exc:
                 errors += pydantic_errors(exc, "query")
+            else:
+                kwargs[p.name] = query
+                errors += text_errors(query.model_dump(by_alias=True), "query")
         elif p.source == "body":
-            data = _json_body(req, optional=p.optional)
-            if data is None:
+            raw_body = _json_body(req, optional=p.optional)
+            if raw_body is None:
                 kwargs[p.name] = None
                 continue
             try:
-                kwargs[p.name] = p.annotation.model_validate(data)
+                # Strict JSON: a value is taken only in the type the document gives it
+                # (no "5" for an integer, no 0.5 for a date-time, no 1 for a boolean).
+                body = p.annotation.model_validate_json(_integral_floats(raw_body), strict=True)
             except ValidationError as exc:
+                if exc.errors()[0]["type"] == "json_invalid":
+                    detail = exc.errors()[0]["msg"]
+                    raise bad_request(
+                        f"The body is not valid JSON: {detail}", "malformed-json"
+                    ) from exc
                 errors += pydantic_errors(exc, "body")
+            else:
+                kwargs[p.name] = body
+                errors += text_errors(body.model_dump(by_alias=True), "body")
     if errors:
         raise validation_failed(errors)
     return kwargs
@@ -331,28 +340,86 @@ def _query_dict(raw: WerkzeugRequest, model: type[BaseModel]) -> dict[str, Any]:
     return out
 
 
-def _json_body(req: Request, *, optional: bool) -> Any:
+def _json_body(req: Request, *, optional: bool) -> bytes | None:
+    """The JSON body, or None for an optional body that was not sent. A body must say it
+    is JSON (415), and a required one must be there (422). Its text is checked once
+    validated (`text_errors`), on the fields the handler will see."""
     data = req.read_body()
     if not data.strip():
         if optional:
             return None
-        return {}
+        raise validation_failed(
+            [{"field": "body", "message": "A JSON request body is required.", "code": "missing"}]
+        )
     mimetype = req.raw.mimetype or ""
-    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise Problem(
             415,
             "unsupported-media-type",
             "Unsupported media type",
-            f"Send the body as application/json, not {mimetype}.",
+            f"Send the body as application/json, not {mimetype or 'without a Content-Type'}.",
         )
+    return data
+
+
+_FRACTION_OR_EXPONENT = re.compile(rb"\d(\.\d|[eE])")
+
+
+def _integral_floats(raw: bytes) -> bytes:
+    """JSON Schema counts 19.0 as an integer; strict pydantic does not. Write such
+    numbers as integers (a float field takes an integer just as well)."""
+    if not _FRACTION_OR_EXPONENT.search(raw):
+        return raw
     try:
-        parsed = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise bad_request(f"The body is not valid JSON: {exc}", "malformed-json") from exc
-    invalid = invalid_text_errors(data, parsed)
-    if invalid:
-        raise validation_failed(invalid)
-    return parsed
+        data = json.loads(raw, parse_float=_integral_or_float)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return raw  # pydantic names the syntax error
+    return json.dumps(data).encode()
+
+
+def _integral_or_float(text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def text_errors(value: Any, path: str) -> list[dict[str, Any]]:
+    """Text PostgreSQL cannot store (NUL) or that is not Unicode text (a lone surrogate,
+    which JSON's \\u escapes can carry), anywhere in a validated body, query or path
+    value (keys of free-form objects included): one error per field, named by its path."""
+    errors: list[dict[str, Any]] = []
+    if isinstance(value, str):
+        if "\x00" in value:
+            errors.append(
+                {
+                    "field": path,
+                    "message": "NUL characters are not allowed.",
+                    "code": "nul_character",
+                }
+            )
+        elif _has_lone_surrogate(value):
+            errors.append(
+                {
+                    "field": path,
+                    "message": "Not valid Unicode text (a lone surrogate).",
+                    "code": "invalid_text",
+                }
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key_errors = text_errors(key, path) if isinstance(key, str) else []
+            errors += key_errors or text_errors(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            errors += text_errors(item, f"{path}[{index}]")
+    return errors
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _to_response(result: Any, status: int) -> Response:
@@ -361,7 +428,10 @@ def _to_response(result: Any, status: int) -> Response:
     if result is None:
         return Response(status=204)
     if isinstance(result, BaseModel):
-        return Response(result.model_dump_json(), status=status, mimetype="application/json")
+        response = Response(result.model_dump_json(), status=status, mimetype="application/json")
+        if isinstance(result, SecretBearing):
+            response.headers["Cache-Control"] = NO_STORE
+        return response
     return Response(json.dumps(result, default=str), status=status, mimetype="application/json")
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import phonenumbers
-from sqlalchemy import delete, func, select
+from sqlalchemy import column, delete, func, select, table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -329,12 +329,34 @@ def patch_pool(
         raise conflict("A pool with this name exists.", "pool-name-taken") from exc
 
 
+# The campaigns that name a pool (campaigns sit above numbers: their table, not their model).
+_CAMPAIGNS = table(
+    "campaigns",
+    column("id"),
+    column("name"),
+    column("status"),
+    column("pool_id"),
+    column("created_at"),
+)
+
+
 def delete_pool(principal: Principal, pool_id: uuid.UUID) -> None:
-    try:
-        with tenant_session(principal.tenant_id) as s:
-            s.delete(_get_pool(s, pool_id))
-    except IntegrityError as exc:
-        raise conflict("A campaign uses this pool.", "pool-in-use") from exc
+    """A pool a campaign names stays (409 listing those campaigns); a campaign created
+    meanwhile is caught by the foreign key, as a 409 too."""
+    with tenant_session(principal.tenant_id) as s:
+        pool = _get_pool(s, pool_id)
+        users = s.execute(
+            select(_CAMPAIGNS.c.id, _CAMPAIGNS.c.name, _CAMPAIGNS.c.status)
+            .where(_CAMPAIGNS.c.pool_id == pool.id)
+            .order_by(_CAMPAIGNS.c.created_at)
+        ).all()
+        if users:
+            raise conflict(
+                f"{len(users)} campaign(s) use this pool; change their pool or delete them first.",
+                "pool-in-use",
+                campaigns=[{"id": str(c.id), "name": c.name, "status": c.status} for c in users],
+            )
+        s.delete(pool)
 
 
 def set_pool_numbers(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.http.pagination import PageQuery
+from shared.schemas import NotNull, Timestamp
+from shared.urls import PublicMediaUrl
 
 
 class _Out(BaseModel):
@@ -17,7 +19,9 @@ class _Out(BaseModel):
 
 class TwilioConfigIn(BaseModel):
     account_sid: str = Field(pattern=r"^AC[0-9a-fA-F]{32}$")
-    auth_token: str = Field(min_length=16, max_length=128)
+    auth_token: str = Field(
+        pattern=r"^[0-9a-fA-F]{32}$", description="32 hexadecimal characters, as Twilio shows it."
+    )
     messaging_service_sid: str | None = Field(None, pattern=r"^MG[0-9a-fA-F]{32}$")
 
 
@@ -59,7 +63,7 @@ class ImportResult(BaseModel):
 
 class AvailableQuery(BaseModel):
     country: str = Field("US", pattern=r"^[A-Za-z]{2}$")
-    area_code: str | None = Field(None, pattern=r"^\d{3}$")
+    area_code: str | None = Field(None, pattern=r"^[0-9]{3}$")
     contains: str | None = Field(None, pattern=r"^[0-9*]{1,10}$")
     limit: int = Field(20, ge=1, le=50)
 
@@ -77,12 +81,12 @@ class AvailableList(BaseModel):
 
 
 class PurchaseIn(BaseModel):
-    phone_number: str = Field(pattern=r"^\+[1-9]\d{7,14}$")
+    phone_number: str = Field(pattern=r"^\+[1-9][0-9]{7,14}$")
 
 
 class NumberPatch(BaseModel):
-    status: Literal["active", "paused"] | None = None
-    mps: float | None = Field(None, gt=0, le=1000)
+    status: NotNull[Literal["active", "paused"]] = None
+    mps: NotNull[Annotated[float, Field(gt=0, le=1000)]] = None
 
 
 class PoolIn(BaseModel):
@@ -92,9 +96,9 @@ class PoolIn(BaseModel):
 
 
 class PoolPatch(BaseModel):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
     description: str | None = Field(None, max_length=2000)
-    sticky: bool | None = None
+    sticky: NotNull[bool] = None
 
 
 class PoolOut(BaseModel):
@@ -120,7 +124,7 @@ class SendIn(BaseModel):
     body: str = Field(min_length=1, max_length=1600)
     from_number_id: uuid.UUID | None = None
     pool_id: uuid.UUID | None = None
-    media_urls: list[str] | None = Field(None, max_length=10)
+    media_urls: list[PublicMediaUrl] | None = Field(None, max_length=10)
 
     @model_validator(mode="after")
     def _one_sender(self) -> SendIn:
@@ -172,8 +176,8 @@ class MessageQuery(PageQuery):
     number_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    created_after: Timestamp | None = None
+    created_before: Timestamp | None = None
 
 
 class SimulatedInboundIn(BaseModel):

@@ -16,14 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from shared import registry
-from shared.http.function import problem_response, werkzeug_rule
+from shared.http.function import problem_response
+from shared.http.headers import secure
 from shared.http.problems import Problem
+from shared.http.routing import Router
 from shared.platform.console_files import ConsoleFiles
 
 _INTERNAL_PREFIX = "/_functions/"
@@ -32,12 +32,11 @@ _INTERNAL_PREFIX = "/_functions/"
 class Gateway:
     def __init__(self, console_dir: Path | None = None) -> None:
         self.console = ConsoleFiles(console_dir) if console_dir else None
-        rules = [
-            Rule(werkzeug_rule(route.path), methods=[route.method], endpoint=spec.name)
+        self._router: Router[str] = Router(
+            (route.method, route.path, spec.name)
             for spec in registry.http_functions()
             for route in spec.routes
-        ]
-        self._map = Map(rules, strict_slashes=False, merge_slashes=False)
+        )
         self._handlers: dict[str, Callable[[Request], Response]] = {}
         self._lock = threading.Lock()
 
@@ -55,6 +54,9 @@ class Gateway:
         return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
+        return secure(request, self._respond(request))
+
+    def _respond(self, request: Request) -> Response:
         if request.path.startswith(_INTERNAL_PREFIX):
             name = request.path[len(_INTERNAL_PREFIX) :].strip("/")
             try:
@@ -66,24 +68,16 @@ class Gateway:
                     None,
                 )
             return self.handler_for(spec.name)(request)
+        # The function that owns the path answers every method on it (405 and OPTIONS
+        # included), as the load balancer's URL map routes by path alone in GCP.
         try:
-            name, _ = self._map.bind("local", path_info=request.path).match(method=request.method)
-        except MethodNotAllowed as exc:
-            allowed = ", ".join(sorted(exc.valid_methods or []))
-            problem = Problem(
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                f"{request.method} is not allowed here; use {allowed}.",
-                headers={"Allow": allowed},
-            )
-            return problem_response(problem, request.path, None)
-        except NotFound:
+            template, _ = self._router.resource(request.path)
+        except Problem as problem:
+            # Not an API path: a page or asset of the console (its 404 page otherwise).
             if self.console is not None and self.console.handles(request):
                 return self.console.respond(request)
-            problem = Problem(404, "not-found", "Not found", f"No route for {request.path}.")
             return problem_response(problem, request.path, None)
-        return self.handler_for(str(name))(request)
+        return self.handler_for(next(iter(template.endpoints.values())))(request)
 
 
 GATEWAY_THREADS = 64
@@ -97,6 +91,13 @@ def serve(host: str, port: int, console_dir: Path | None = None) -> BaseWSGIServ
 
 
 class _Handler(WSGIRequestHandler):
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """As the base class, without a `Server: Werkzeug/x Python/y` header: what runs
+        behind the API is nobody's business."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
     # Headers and body are separate writes: with Nagle on, the body waits for the client's
     # delayed ACK (40-200 ms per response).
     disable_nagle_algorithm = True

@@ -70,46 +70,79 @@ RAW_RESPONSES = {
     "import_errors_csv": ("text/csv", {"type": "string"}),
 }
 
-# Request bodies of handlers that read the raw request (uploads): media type -> schema.
-_IMPORT_OPTION_FIELDS: dict[str, Any] = {
-    "default_region": {"type": "string", "description": "e.g. US, GB"},
-    "on_duplicate": {"type": "string", "enum": ["update", "skip"]},
-    "tags": {"type": "array", "items": {"type": "string"}},
-}
-RAW_REQUESTS: dict[str, dict[str, dict[str, Any]]] = {
-    "stripe_webhook": {
-        "application/json": {
-            "type": "object",
-            "description": "A Stripe event, signed in Stripe-Signature over the raw body.",
-            "required": ["id", "type", "data"],
-            "properties": {
-                "id": {"type": "string", "description": "evt_..."},
-                "type": {"type": "string", "description": "e.g. invoice.paid"},
-                "data": {"type": "object", "properties": {"object": {"type": "object"}}},
-            },
-        }
+# Request bodies of handlers that read the raw request (uploads, provider forms): media
+# type -> a JSON schema, or a pydantic model whose schema it is.
+_IMPORT_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "The CSV."},
+        "default_region": {"type": "string", "minLength": 2, "maxLength": 2},
+        "on_duplicate": {"type": "string", "enum": ["update", "skip"]},
+        "tags": {"type": "string", "description": "Comma-separated tags."},
+        "mapping": {"type": "string", "description": "JSON object: column -> target"},
     },
-    "create_import": {
-        "multipart/form-data": {
-            "type": "object",
-            "required": ["file"],
-            "properties": {
-                "file": {"type": "string", "format": "binary", "description": "The CSV."},
-                **_IMPORT_OPTION_FIELDS,
-                "mapping": {"type": "string", "description": "JSON: column -> target"},
-            },
-        },
-        "application/json": {
-            "type": "object",
-            "required": ["source_uri"],
-            "properties": {
-                "source_uri": {"type": "string", "description": "gs://bucket/object"},
-                **_IMPORT_OPTION_FIELDS,
-                "mapping": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        },
-    },
+    "additionalProperties": False,
 }
+
+
+def _twilio_form(required: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Twilio's form-encoded callback, signed with X-Twilio-Signature.",
+        "required": required,
+        "properties": {
+            "MessageSid": {"type": "string", "minLength": 1},
+            "AccountSid": {"type": "string"},
+            "From": {"type": "string", "minLength": 1},
+            "To": {"type": "string", "minLength": 1},
+            **extra,
+        },
+    }
+
+
+def _raw_requests() -> dict[str, dict[str, Any]]:
+    from shared.contacts.schemas import ImportFromUri
+    from shared.messaging.webhooks import STATUS_MAP
+
+    form = "application/x-www-form-urlencoded"
+    return {
+        "stripe_webhook": {
+            "application/json": {
+                "type": "object",
+                "description": "A Stripe event, signed in Stripe-Signature over the raw body.",
+                "required": ["id", "type", "data"],
+                "properties": {
+                    "id": {"type": "string", "description": "evt_..."},
+                    "type": {"type": "string", "description": "e.g. invoice.paid"},
+                    "data": {"type": "object", "properties": {"object": {"type": "object"}}},
+                },
+            }
+        },
+        "create_import": {"multipart/form-data": _IMPORT_FORM, "application/json": ImportFromUri},
+        "twilio_inbound": {
+            form: _twilio_form(["MessageSid", "From", "To"], {"Body": {"type": "string"}})
+        },
+        "twilio_status": {
+            form: _twilio_form(
+                ["MessageSid", "MessageStatus"],
+                {
+                    "MessageStatus": {"type": "string", "enum": sorted(STATUS_MAP)},
+                    "ErrorCode": {"type": "string"},
+                },
+            )
+        },
+    }
+
+
+API_DESCRIPTION = (
+    "Multi-tenant SMS campaigns, inbox, AI replies and billing. Text anywhere in a request "
+    "(body, query or path) may not contain NUL characters or lone surrogates: such a "
+    "request is refused with 422 naming the field. A body must be sent as "
+    "`application/json` (415 otherwise) unless the operation lists another type. Guides: "
+    + "; ".join(f"{guide_url(name)} ({title})" for name, title in GUIDES.items())
+    + "."
+)
 
 
 def _models_of(annotation: Any) -> list[type[BaseModel]]:
@@ -136,11 +169,15 @@ def openapi_document() -> dict[str, Any]:
     from shared.config import get_settings
 
     operations = load_operations()
+    raw_requests = _raw_requests()
     wanted: list[tuple[type[BaseModel], Any]] = []
     for _, op in operations:
         for p in op.params:
             if p.source in ("body", "query"):
                 wanted.append((p.annotation, "validation"))
+        for body in raw_requests.get(op.route.operation, {}).values():
+            if isinstance(body, type) and issubclass(body, BaseModel):
+                wanted.append((body, "validation"))
         for model in _models_of(op.response_model):
             wanted.append((model, "serialization"))
     from shared.webhooks.catalogue import CATALOGUE, openapi_webhooks
@@ -150,6 +187,8 @@ def openapi_document() -> dict[str, Any]:
     unique = [w for w in wanted if not (w in seen or seen.add(w))]  # type: ignore[func-returns-value]
     keys, defs = models_json_schema(unique, ref_template="#/components/schemas/{model}")
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    for schema in schemas.values():
+        _drop_null_defaults(schema)
     schemas["Problem"] = PROBLEM_SCHEMA
 
     paths: dict[str, dict[str, Any]] = {}
@@ -197,12 +236,12 @@ def openapi_document() -> dict[str, Any]:
                     "required": not p.optional,
                     "content": {"application/json": {"schema": keys[(p.annotation, "validation")]}},
                 }
-        if route.operation in RAW_REQUESTS:
+        if route.operation in raw_requests:
             item["requestBody"] = {
                 "required": True,
                 "content": {
-                    mime: {"schema": schema}
-                    for mime, schema in RAW_REQUESTS[route.operation].items()
+                    mime: {"schema": keys[(body, "validation")] if isinstance(body, type) else body}
+                    for mime, body in raw_requests[route.operation].items()
                 },
             }
         if route.operation in RAW_RESPONSES:
@@ -233,6 +272,16 @@ def openapi_document() -> dict[str, Any]:
         if auth is not registry.Auth.NONE:
             item["responses"]["401"] = {"description": "Not authenticated.", **problem}
         item["responses"]["4XX"] = {"description": "Client error.", **problem}
+        if route.provider:
+            name = route.provider.title()
+            item["responses"]["502"] = {
+                "description": f"{name} answered an error or could not be reached.",
+                **problem,
+            }
+            item["responses"]["503"] = {
+                "description": f"{name} is unavailable for now; retry after `Retry-After`.",
+                **problem,
+            }
         if route.operation == "health":
             health_model = _models_of(op.response_model)[0]
             item["responses"]["503"] = {
@@ -248,10 +297,7 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "SMS Platform API",
             "version": "1.0.0",
-            "description": "Multi-tenant SMS campaigns, inbox, AI replies and billing. "
-            "Guides: "
-            + "; ".join(f"{guide_url(name)} ({title})" for name, title in GUIDES.items())
-            + ".",
+            "description": API_DESCRIPTION,
         },
         "servers": [{"url": get_settings().public_base_url}],
         "paths": dict(sorted(paths.items())),
@@ -262,6 +308,29 @@ def openapi_document() -> dict[str, Any]:
         },
         "tags": _tags(),
     }
+
+
+def _drop_null_defaults(schema: Any) -> None:
+    """A field a request may leave out but not send as null shows no `default: null`
+    (pydantic writes the Python default even where the type admits no null)."""
+    if isinstance(schema, dict):
+        props = schema.get("properties", {})
+        for prop in props.values():
+            nulled = isinstance(prop, dict) and "default" in prop and prop["default"] is None
+            if nulled and not _admits_null(prop):
+                del prop["default"]
+        for value in schema.values():
+            _drop_null_defaults(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _drop_null_defaults(value)
+
+
+def _admits_null(schema: dict[str, Any]) -> bool:
+    if schema.get("type") == "null" or ("$ref" in schema and len(schema) == 1):
+        return schema.get("type") == "null"
+    branches = schema.get("anyOf", []) + schema.get("oneOf", [])
+    return any(b.get("type") == "null" for b in branches if isinstance(b, dict))
 
 
 def _tags() -> list[dict[str, str]]:

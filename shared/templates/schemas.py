@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.http.pagination import PageQuery
+from shared.schemas import NotNull, Version
 from shared.templates.segments import Encoding
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments and then some; what a send accepts
@@ -45,8 +46,8 @@ class TemplatePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    body: str | None = Field(None, min_length=1, max_length=MAX_BODY)
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
+    body: NotNull[Annotated[str, Field(min_length=1, max_length=MAX_BODY)]] = None
 
     @field_validator("name")
     @classmethod
@@ -103,7 +104,7 @@ class TemplatePreviewIn(BaseModel):
 
     contact_id: uuid.UUID | None = None
     values: dict[str, Any] | None = None
-    version: int | None = Field(None, ge=1, description="Default: the current version.")
+    version: Version | None = Field(None, description="Default: the current version.")
     smart_encoding: bool | None = Field(
         None,
         strict=True,

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import bcrypt
 
+from shared.tenancy.schemas import PASSWORD_MAX_BYTES as MAX_BYTES
+from shared.tenancy.schemas import PASSWORD_MIN_LENGTH as MIN_LENGTH
+
 _ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))  # lower only in tests
-MIN_LENGTH = 10
-MAX_BYTES = 72  # bcrypt reads at most 72 bytes; longer passwords would be silently cut
 
 
 def hash_password(password: str) -> str:

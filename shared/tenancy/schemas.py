@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from shared.schemas import SecretBearing
+
 Role = Literal["owner", "admin", "member"]
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_BYTES = 72  # bcrypt reads at most 72 bytes; longer passwords would be cut
+# A password being chosen: its length rule is in the document; the rest (common
+# passwords, bytes, the email as password) is checked by `passwords.password_problem`.
+NewPassword = Annotated[
+    str,
+    Field(
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=PASSWORD_MAX_BYTES,
+        description=(
+            f"At least {PASSWORD_MIN_LENGTH} characters and at most {PASSWORD_MAX_BYTES} "
+            "bytes; not a common password, nor the email's name."
+        ),
+    ),
+]
 
 
 class _Out(BaseModel):
@@ -17,7 +35,7 @@ class _Out(BaseModel):
 
 class SignupIn(BaseModel):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200)
+    password: NewPassword
     name: str = Field(min_length=1, max_length=200)
     workspace_name: str = Field(min_length=1, max_length=200)
 
@@ -46,7 +64,7 @@ class TokenIn(BaseModel):
 
 class PasswordResetIn(BaseModel):
     token: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=200)
+    password: NewPassword
 
 
 class WorkspaceIn(BaseModel):
@@ -89,7 +107,7 @@ class MembershipOut(BaseModel):
     role: Role
 
 
-class TokenPair(BaseModel):
+class TokenPair(SecretBearing):
     access_token: str
     refresh_token: str | None = Field(
         description="Null when the session is kept in a cookie (`session=cookie`)."
@@ -164,7 +182,7 @@ class ApiKeyOut(_Out):
     last_used_at: datetime | None
 
 
-class ApiKeyCreated(ApiKeyOut):
+class ApiKeyCreated(ApiKeyOut, SecretBearing):
     secret: str = Field(description="The full key. Shown once; store it now.")
 
 

@@ -7,6 +7,7 @@ the secret is matched. Everything a signed-in caller does to a workspace runs in
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -27,8 +28,8 @@ from shared.http.problems import (
     unauthorized,
 )
 from shared.notifications.outbox import dispatch, queue_email
-from shared.ratelimit import hit, key_for
-from shared.tenancy import schemas
+from shared.ratelimit import clear, hit, key_for, record_failure, wait_seconds
+from shared.tenancy import revocation, schemas
 from shared.tenancy.models import (
     ApiKey,
     EmailToken,
@@ -66,11 +67,12 @@ def _issue_pair(
     """A new access token and a new refresh token (in `s`, a system session)."""
     settings = get_settings()
     refresh = new_secret("rt_")
+    family_id = family_id or uuid.uuid4()
     s.add(
         RefreshToken(
             user_id=user_id,
             tenant_id=tenant_id,
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             token_hash=digest(refresh),
             expires_at=_now() + timedelta(seconds=settings.refresh_token_ttl_seconds),
             ip=ip,
@@ -78,7 +80,7 @@ def _issue_pair(
         )
     )
     return schemas.TokenPair(
-        access_token=issue_access_token(user_id, tenant_id, role),
+        access_token=issue_access_token(user_id, tenant_id, role, session_id=family_id),
         refresh_token=refresh,
         expires_in=settings.access_token_ttl_seconds,
     )
@@ -123,36 +125,50 @@ def _create_workspace(user_id: uuid.UUID, name: str) -> Tenant:
     return tenant
 
 
-def signup(
-    data: schemas.SignupIn, ip: str | None = None, user_agent: str | None = None
-) -> schemas.SessionOut:
+SIGNUP_ACCEPTED = (
+    "Check your inbox: we sent a link to confirm the address. Then log in with your password."
+)
+
+
+def signup(data: schemas.SignupIn, ip: str | None = None) -> schemas.Accepted:
+    """The same answer whether the email is new or taken (no account enumeration): a new
+    one gets its account, workspace and a verification link; the owner of a taken one is
+    told by email that someone tried to sign up with it."""
+    _limit("signup", str(data.email), ip)
     _check_password(data.password, data.email)
     email = str(data.email)
     user_id = uuid.uuid4()
+    password_hash = hash_password(data.password)  # hashed either way: the same time spent
     try:
         with system_session() as s:
-            s.add(
-                User(
-                    id=user_id,
-                    email=email,
-                    name=data.name,
-                    password_hash=hash_password(data.password),
-                )
-            )
+            s.add(User(id=user_id, email=email, name=data.name, password_hash=password_hash))
             s.flush()
-    except IntegrityError as exc:
-        raise conflict("An account with this email exists.", "email-taken") from exc
+    except IntegrityError:
+        dispatch([_queue_signup_attempt(email)])
+        return schemas.Accepted(detail=SIGNUP_ACCEPTED)
     tenant = _create_workspace(user_id, data.workspace_name)
     with system_session() as s:
         user = s.get_one(User, user_id)
         user.last_tenant_id = tenant.id
-        pair = _issue_pair(s, user_id, tenant.id, "owner", ip=ip, user_agent=user_agent)
         email_ids = [_queue_verification(s, user)]
-        s.flush()
-        s.refresh(user)
-        out = _session_out(pair, user, tenant, "owner")
     dispatch(email_ids)
-    return out
+    return schemas.Accepted(detail=SIGNUP_ACCEPTED)
+
+
+def _queue_signup_attempt(email: str) -> uuid.UUID:
+    settings = get_settings()
+    with system_session() as s:
+        user = s.scalar(select(User).where(func.lower(User.email) == email.lower()))
+        name = user.name if user else ""
+        return queue_email(
+            s,
+            user.email if user else email,
+            "Someone tried to sign up with your email address",
+            f"Hello {name},\n\nSomeone (maybe you) tried to create an account with this "
+            "address, which already has one. Nothing was changed.\n\nIf it was you, log in "
+            f"at {settings.app_base_url}, or choose a new password at "
+            f"{settings.app_base_url}/forgot-password.\n",
+        )
 
 
 def _limit(kind: str, email: str, ip: str | None) -> None:
@@ -167,10 +183,39 @@ def _limit(kind: str, email: str, ip: str | None) -> None:
             raise too_many_requests(retry_after, "Too many attempts; try again later.")
 
 
+def _login_failure_keys(email: str, ip: str | None) -> tuple[str, str | None]:
+    """Failures of this email from this address, and of this address for any email."""
+    pair = key_for("login-fail:email-ip", f"{email.strip().lower()}|{ip or ''}")
+    return pair, (key_for("login-fail:ip", ip) if ip else None)
+
+
 def login(
     data: schemas.LoginIn, ip: str | None = None, user_agent: str | None = None
 ) -> schemas.SessionOut:
-    _limit("login", data.email, ip)
+    """Only failures count. Past LOGIN_LIMIT_PER_EMAIL failures of one email from one
+    address, or LOGIN_LIMIT_PER_IP failures from one address, each new attempt waits a
+    delay that doubles (429 with Retry-After); nothing locks the account itself, so a
+    stranger's failures elsewhere never keep its owner out."""
+    settings = get_settings()
+    pair_key, ip_key = _login_failure_keys(data.email, ip)
+    keys = [pair_key] + ([ip_key] if ip_key else [])
+    wait = wait_seconds(keys)
+    if wait:
+        raise too_many_requests(wait, f"Too many failed logins; try again in {wait} s.")
+    try:
+        session = _login(data, ip, user_agent)
+    except Problem as problem:
+        if problem.status == 401:
+            base, window = settings.login_delay_base_seconds, settings.login_limit_window_seconds
+            record_failure(pair_key, settings.login_limit_per_email, base, window)
+            if ip_key:
+                record_failure(ip_key, settings.login_limit_per_ip, base, window)
+        raise
+    clear(pair_key)
+    return session
+
+
+def _login(data: schemas.LoginIn, ip: str | None, user_agent: str | None) -> schemas.SessionOut:
     with system_session() as s:
         user = s.scalar(select(User).where(func.lower(User.email) == data.email.lower()))
         if user is None:
@@ -233,6 +278,8 @@ def refresh(token: str, ip: str | None = None, user_agent: str | None = None) ->
 
 
 def _revoke_family(family_id: uuid.UUID) -> None:
+    """Its refresh tokens, and its access tokens from the next request on."""
+    revocation.end_session(family_id)
     with system_session() as s:
         s.execute(
             update(RefreshToken)
@@ -349,6 +396,7 @@ def reset_password(token: str, password: str) -> None:
             .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=_now())
         )
+        revocation.end_user_tokens(user.id)
 
 
 # --- me and workspaces ----------------------------------------------------------------
@@ -577,6 +625,8 @@ def change_role(principal: Principal, user_id: uuid.UUID, role: str) -> schemas.
             raise conflict("The last owner cannot be demoted.", "last-owner")
         membership.role = role
         user = s.get_one(User, user_id)
+        # Tokens carry the role: the old ones end, a refresh gets the new role.
+        revocation.end_user_tokens(user_id, principal.tenant_id)
         return schemas.MemberOut(
             user_id=user.id,
             email=user.email,
@@ -601,7 +651,8 @@ def remove_member(principal: Principal, user_id: uuid.UUID) -> None:
             if len(owners) <= 1:
                 raise conflict("The last owner cannot be removed.", "last-owner")
         s.delete(membership)
-    # Their sessions in this workspace end now (access tokens lapse within their TTL).
+    # Their sessions in this workspace end now, access tokens included.
+    revocation.end_user_tokens(user_id, principal.tenant_id)
     with system_session() as s:
         s.execute(
             update(RefreshToken)
@@ -631,7 +682,18 @@ def create_api_key(principal: Principal, data: schemas.ApiKeyIn) -> schemas.ApiK
         raise forbidden("You cannot create a key with a role above your own.")
     body = new_secret("", 30).replace("-", "A").replace("_", "z")
     secret = API_KEY_PREFIX + body
+    cap = get_settings().api_keys_per_workspace
     with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
+        # The workspace row is the lock: two creations cannot both pass the count.
+        s.execute(select(Tenant.id).where(Tenant.id == principal.tenant_id).with_for_update())
+        active = s.scalar(
+            select(func.count()).select_from(ApiKey).where(ApiKey.revoked_at.is_(None))
+        )
+        if (active or 0) >= cap:
+            raise conflict(
+                f"A workspace holds at most {cap} active API keys; revoke one first.",
+                "api-key-limit",
+            )
         key = ApiKey(
             tenant_id=principal.tenant_id,
             name=data.name,
@@ -664,14 +726,26 @@ def authenticate_api_key(secret: str) -> Principal | None:
         key = s.scalar(select(ApiKey).where(ApiKey.prefix == secret[: len(API_KEY_PREFIX) + 8]))
         if key is None or key.revoked_at is not None or not same_digest(secret, key.secret_hash):
             return None
-        # Record use at most once a minute: no write on every request.
+        return Principal(tenant_id=key.tenant_id, role=key.role, api_key_id=key.id)
+
+
+_KEY_USE_RECORDED: dict[uuid.UUID, float] = {}  # key -> monotonic time of the last write
+
+
+def record_api_key_use(key_id: uuid.UUID) -> None:
+    """`last_used_at` of a key whose call was allowed; written at most once a minute
+    (per process, and in the database), not on every request."""
+    now = time.monotonic()
+    if now - _KEY_USE_RECORDED.get(key_id, -60.0) < 60:
+        return
+    _KEY_USE_RECORDED[key_id] = now
+    with system_session() as s:
         s.execute(
             update(ApiKey)
             .where(
-                ApiKey.id == key.id,
+                ApiKey.id == key_id,
                 (ApiKey.last_used_at.is_(None))
                 | (ApiKey.last_used_at < func.now() - timedelta(minutes=1)),
             )
             .values(last_used_at=func.now())
         )
-        return Principal(tenant_id=key.tenant_id, role=key.role, api_key_id=key.id)

@@ -7,7 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import jwt
 
@@ -22,9 +22,13 @@ class AccessClaims:
     user_id: uuid.UUID
     tenant_id: uuid.UUID
     role: str
+    session_id: uuid.UUID | None  # the refresh token family the token came with
+    issued_at: float  # seconds, sub-second: a revocation compares with it
 
 
-def issue_access_token(user_id: uuid.UUID, tenant_id: uuid.UUID, role: str) -> str:
+def issue_access_token(
+    user_id: uuid.UUID, tenant_id: uuid.UUID, role: str, session_id: uuid.UUID | None = None
+) -> str:
     settings = get_settings()
     now = datetime.now(UTC)
     claims = {
@@ -32,10 +36,12 @@ def issue_access_token(user_id: uuid.UUID, tenant_id: uuid.UUID, role: str) -> s
         "sub": str(user_id),
         "tid": str(tenant_id),
         "role": role,
-        "iat": now,
-        "exp": now + timedelta(seconds=settings.access_token_ttl_seconds),
+        "iat": now.timestamp(),
+        "exp": now.timestamp() + settings.access_token_ttl_seconds,
         "typ": "access",
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
 
 
@@ -50,7 +56,14 @@ def decode_access_token(token: str) -> AccessClaims:
     )
     if claims.get("typ") != "access":
         raise ValueError("not an access token")
-    return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["tid"]), str(claims["role"]))
+    sid = claims.get("sid")
+    return AccessClaims(
+        uuid.UUID(claims["sub"]),
+        uuid.UUID(claims["tid"]),
+        str(claims["role"]),
+        uuid.UUID(sid) if sid else None,
+        float(claims["iat"]),
+    )
 
 
 def new_secret(prefix: str, nbytes: int = 32) -> str:

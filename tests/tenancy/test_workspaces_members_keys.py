@@ -107,7 +107,17 @@ def test_removed_member_loses_the_workspace(api: httpx.Client, mailbox: Mailbox)
     assert api.delete(f"/v1/members/{member.user_id}", headers=owner.headers).status_code == 204
     r = api.post("/v1/auth/refresh", json={"refresh_token": member.refresh_token})
     assert r.status_code == 401
-    r = api.post(f"/v1/workspaces/{owner.workspace_id}/switch", headers=member.headers)
+    # Their token for that workspace ended with the removal.
+    assert api.get("/v1/me", headers=member.headers).status_code == 401
+    # From another workspace of theirs, that one is simply not theirs any more.
+    own = api.post(
+        f"/v1/workspaces/{member.workspace_id}/switch", headers=bearer(member.access_token)
+    )
+    assert own.status_code == 401
+    relogin = api.post("/v1/auth/login", json={"email": member.email, "password": member.password})
+    assert relogin.json()["workspace"]["id"] == member.workspace_id
+    token = relogin.json()["access_token"]
+    r = api.post(f"/v1/workspaces/{owner.workspace_id}/switch", headers=bearer(token))
     assert r.status_code == 404
 
 

@@ -155,7 +155,10 @@ export interface paths {
         put?: never;
         /**
          * Log in to the last-used workspace
-         * @description Rate-limited per email and per IP (429 with Retry-After).
+         * @description Only failed attempts count. Past a number of failures of one email from one
+         *         address, or of one address over any emails, each attempt waits a delay that doubles
+         *         (429 with Retry-After), up to the window; the account itself is never locked.
+         *         `?session=cookie` (the console): the refresh token goes into an HttpOnly cookie.
          */
         post: operations["login"];
         delete?: never;
@@ -252,7 +255,9 @@ export interface paths {
         put?: never;
         /**
          * Create an account and a workspace
-         * @description Creates the user and a workspace they own; sends an email verification link.
+         * @description Creates the user and a workspace they own and sends an email verification link;
+         *         then log in. The answer is the same when the email already has an account (its owner
+         *         is told by email), so signup does not reveal which addresses have one.
          */
         post: operations["signup"];
         delete?: never;
@@ -2860,11 +2865,8 @@ export interface components {
         };
         /** CampaignPatch */
         CampaignPatch: {
-            /**
-             * Name
-             * @default null
-             */
-            name?: string | null;
+            /** Name */
+            name?: string;
             /**
              * Body
              * @description A message template: {{first_name|there}}, {{fields.KEY}}... (variables, fallbacks: /docs/template-variables). A launch with an unknown variable without fallback is 422.
@@ -2881,8 +2883,7 @@ export interface components {
              * @default null
              */
             template_version?: number | null;
-            /** @default null */
-            audience?: components["schemas"]["Audience"] | null;
+            audience?: components["schemas"]["Audience"];
             /**
              * Pool Id
              * @default null
@@ -3262,11 +3263,8 @@ export interface components {
              * @default null
              */
             timezone?: string | null;
-            /**
-             * Phone
-             * @default null
-             */
-            phone?: string | null;
+            /** Phone */
+            phone?: string;
             /**
              * Fields
              * @default null
@@ -3435,9 +3433,9 @@ export interface components {
         ConversationPatch: {
             /**
              * Status
-             * @default null
+             * @enum {string}
              */
-            status?: ("open" | "closed" | "snoozed") | null;
+            status?: "open" | "closed" | "snoozed";
             /**
              * Assignee Id
              * @description A member of the workspace, or null.
@@ -3452,9 +3450,9 @@ export interface components {
             snoozed_until?: string | null;
             /**
              * Ai Mode
-             * @default null
+             * @enum {string}
              */
-            ai_mode?: ("inherit" | "off" | "suggest" | "auto") | null;
+            ai_mode?: "inherit" | "off" | "suggest" | "auto";
         };
         /** ConversationQuery */
         ConversationQuery: {
@@ -3716,6 +3714,40 @@ export interface components {
             timestamp: string;
             /** @description The object, as the API shows it. */
             data: components["schemas"]["ImportOut"];
+        };
+        /** ImportFromUri */
+        ImportFromUri: {
+            /**
+             * Default Region
+             * @description Region for numbers without a country code (default: the workspace's).
+             * @default null
+             */
+            default_region?: string | null;
+            /**
+             * Tags
+             * @description Added to every imported contact.
+             */
+            tags?: string[];
+            /**
+             * On Duplicate
+             * @description A number already in the workspace: update that contact, or skip the row.
+             * @default update
+             * @enum {string}
+             */
+            on_duplicate?: "update" | "skip";
+            /**
+             * Mapping
+             * @description CSV header -> phone, first_name, last_name, full_name, email, timezone, tags, ignore, or fields.KEY. Headers not named are detected from their names.
+             * @default null
+             */
+            mapping?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Source Uri
+             * @description A gs://bucket/object URI.
+             */
+            source_uri: string;
         };
         /** ImportOut */
         ImportOut: {
@@ -4321,14 +4353,11 @@ export interface components {
         NumberPatch: {
             /**
              * Status
-             * @default null
+             * @enum {string}
              */
-            status?: ("active" | "paused") | null;
-            /**
-             * Mps
-             * @default null
-             */
-            mps?: number | null;
+            status?: "active" | "paused";
+            /** Mps */
+            mps?: number;
         };
         /** NumberQuery */
         NumberQuery: {
@@ -4394,7 +4423,10 @@ export interface components {
         PasswordResetIn: {
             /** Token */
             token: string;
-            /** Password */
+            /**
+             * Password
+             * @description At least 10 characters and at most 72 bytes; not a common password, nor the email's name.
+             */
             password: string;
         };
         /**
@@ -4564,21 +4596,15 @@ export interface components {
         };
         /** PoolPatch */
         PoolPatch: {
-            /**
-             * Name
-             * @default null
-             */
-            name?: string | null;
+            /** Name */
+            name?: string;
             /**
              * Description
              * @default null
              */
             description?: string | null;
-            /**
-             * Sticky
-             * @default null
-             */
-            sticky?: boolean | null;
+            /** Sticky */
+            sticky?: boolean;
         };
         /** PreviewIn */
         PreviewIn: {
@@ -4833,11 +4859,8 @@ export interface components {
         };
         /** SegmentPatch */
         SegmentPatch: {
-            /**
-             * Name
-             * @default null
-             */
-            name?: string | null;
+            /** Name */
+            name?: string;
             /**
              * Description
              * @default null
@@ -4846,11 +4869,10 @@ export interface components {
             /**
              * Filter
              * @description A filter tree: {"all": [...]} or {"any": [...]} of groups and conditions {"field", "op", "value"}. Fields: first_name, last_name, email, phone, timezone, fields.KEY, tag, opted_out, created_at, last_message_at, lead_stage, conversation_status. Operators, values and their meaning: /docs/segments.
-             * @default null
              */
             filter?: {
                 [key: string]: unknown;
-            } | null;
+            };
         };
         /** SendIn */
         SendIn: {
@@ -4919,7 +4941,10 @@ export interface components {
              * Format: email
              */
             email: string;
-            /** Password */
+            /**
+             * Password
+             * @description At least 10 characters and at most 72 bytes; not a common password, nor the email's name.
+             */
             password: string;
             /** Name */
             name: string;
@@ -5033,16 +5058,10 @@ export interface components {
          * @description A new `body` makes a new version; a rename alone does not.
          */
         TemplatePatch: {
-            /**
-             * Name
-             * @default null
-             */
-            name?: string | null;
-            /**
-             * Body
-             * @default null
-             */
-            body?: string | null;
+            /** Name */
+            name?: string;
+            /** Body */
+            body?: string;
         };
         /**
          * TemplatePreviewIn
@@ -5228,7 +5247,10 @@ export interface components {
         TwilioConfigIn: {
             /** Account Sid */
             account_sid: string;
-            /** Auth Token */
+            /**
+             * Auth Token
+             * @description 32 hexadecimal characters, as Twilio shows it.
+             */
             auth_token: string;
             /**
              * Messaging Service Sid
@@ -5348,21 +5370,6 @@ export interface components {
             totals: components["schemas"]["UsageTotals"];
             /** Days */
             days: components["schemas"]["UsageDay"][];
-        };
-        /** UsageQuery */
-        UsageQuery: {
-            /**
-             * From
-             * @description First day (UTC); default -30 d.
-             * @default null
-             */
-            from?: string | null;
-            /**
-             * To
-             * @description Last day (UTC), included; default today.
-             * @default null
-             */
-            to?: string | null;
         };
         /** UsageSeriesOut */
         UsageSeriesOut: {
@@ -5815,6 +5822,39 @@ export interface components {
              */
             smart_encoding?: boolean | null;
         };
+        /**
+         * UsageQuery
+         * @description A range of UTC days; the one place its defaults and limits are written.
+         */
+        shared__ai__schemas__UsageQuery: {
+            /**
+             * From
+             * @description First day (UTC), from 2000-01-01 to 2999-12-31; default 30 days before `to`. At most 366 days before `to`.
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * To
+             * @description Last day (UTC), included, from 2000-01-01 to 2999-12-31; default today.
+             * @default null
+             */
+            to?: string | null;
+        };
+        /** UsageQuery */
+        shared__billing__schemas__UsageQuery: {
+            /**
+             * From
+             * @description First day (UTC); default -30 d.
+             * @default null
+             */
+            from?: string | null;
+            /**
+             * To
+             * @description Last day (UTC), included; default today.
+             * @default null
+             */
+            to?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -6023,9 +6063,9 @@ export interface operations {
     ai_usage: {
         parameters: {
             query?: {
-                /** @description First day (UTC); default -30 d. */
+                /** @description First day (UTC), from 2000-01-01 to 2999-12-31; default 30 days before `to`. At most 366 days before `to`. */
                 from?: string | null;
-                /** @description Last day (UTC), included; default today. */
+                /** @description Last day (UTC), included, from 2000-01-01 to 2999-12-31; default today. */
                 to?: string | null;
             };
             header?: never;
@@ -6433,10 +6473,7 @@ export interface operations {
     };
     signup: {
         parameters: {
-            query?: {
-                /** @description `token` (API clients): the refresh token is in the body. `cookie` (browsers): it is set as an HttpOnly, SameSite=Strict cookie scoped to /v1/auth and the body's `refresh_token` is null. */
-                session?: "token" | "cookie";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -6448,12 +6485,12 @@ export interface operations {
         };
         responses: {
             /** @description Create an account and a workspace */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionOut"];
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
             /** @description Validation failed. */
@@ -7624,26 +7661,15 @@ export interface operations {
                      * @description The CSV.
                      */
                     file: string;
-                    /** @description e.g. US, GB */
                     default_region?: string;
                     /** @enum {string} */
                     on_duplicate?: "update" | "skip";
-                    tags?: string[];
-                    /** @description JSON: column -> target */
+                    /** @description Comma-separated tags. */
+                    tags?: string;
+                    /** @description JSON object: column -> target */
                     mapping?: string;
                 };
-                "application/json": {
-                    /** @description gs://bucket/object */
-                    source_uri: string;
-                    /** @description e.g. US, GB */
-                    default_region?: string;
-                    /** @enum {string} */
-                    on_duplicate?: "update" | "skip";
-                    tags?: string[];
-                    mapping?: {
-                        [key: string]: string;
-                    };
-                };
+                "application/json": components["schemas"]["ImportFromUri"];
             };
         };
         responses: {
@@ -8512,6 +8538,24 @@ export interface operations {
             };
             /** @description Validation failed. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Anthropic answered an error or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Anthropic is unavailable for now; retry after `Retry-After`. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9603,6 +9647,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Twilio answered an error or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio is unavailable for now; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Client error. */
             "4XX": {
                 headers: {
@@ -9634,6 +9696,24 @@ export interface operations {
             };
             /** @description Not authenticated. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio answered an error or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio is unavailable for now; retry after `Retry-After`. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9685,6 +9765,24 @@ export interface operations {
             };
             /** @description Validation failed. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio answered an error or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio is unavailable for now; retry after `Retry-After`. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9781,6 +9879,24 @@ export interface operations {
             };
             /** @description Validation failed. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio answered an error or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio is unavailable for now; retry after `Retry-After`. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10766,6 +10882,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Twilio answered an error or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio is unavailable for now; retry after `Retry-After`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Client error. */
             "4XX": {
                 headers: {
@@ -11630,7 +11764,17 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    MessageSid: string;
+                    AccountSid?: string;
+                    From: string;
+                    To: string;
+                    Body?: string;
+                };
+            };
+        };
         responses: {
             /** @description An inbound message */
             200: {
@@ -11666,7 +11810,19 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    MessageSid: string;
+                    AccountSid?: string;
+                    From?: string;
+                    To?: string;
+                    /** @enum {string} */
+                    MessageStatus: "accepted" | "canceled" | "delivered" | "failed" | "queued" | "read" | "scheduled" | "sending" | "sent" | "undelivered";
+                    ErrorCode?: string;
+                };
+            };
+        };
         responses: {
             /** @description A delivery status update */
             200: {
