@@ -18,10 +18,19 @@ export function useLogin() {
   });
 }
 
+/** Signup answers the same whether or not the email already has an account (no account
+ * enumeration), so the session comes from logging in with what was just typed. When that
+ * fails, the address had an account already: its owner was told by email. */
 export function useSignup() {
   return useMutation({
     mutationFn: async (body: SignupValues) => {
-      const session = await unwrap(api.POST("/v1/auth/signup", { params: cookie, body }));
+      await unwrap(api.POST("/v1/auth/signup", { body }));
+      const session = await unwrap(
+        api.POST("/v1/auth/login", {
+          params: cookie,
+          body: { email: body.email, password: body.password },
+        }),
+      );
       await startSession(session);
       return session;
     },

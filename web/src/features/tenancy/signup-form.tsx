@@ -5,7 +5,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect } from "react";
 import { useForm } from "react-hook-form";
 
-import { applyProblem } from "@/api/problem";
+import { ApiProblem, applyProblem } from "@/api/problem";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -43,6 +43,14 @@ export function SignupForm() {
       await signup.mutateAsync(values);
       router.replace(next);
     } catch (error) {
+      if (error instanceof ApiProblem && error.status === 401) {
+        // Signup said nothing (no account enumeration); the login after it did.
+        form.setError("email", {
+          message:
+            "This email already has an account (we emailed its owner). Log in, or reset the password.",
+        });
+        return;
+      }
       applyProblem(form, error, {
         fields: FIELDS,
         slugs: { "email-taken": "email", "rate-limited": "email" },
