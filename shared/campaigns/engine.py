@@ -28,6 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.billing.plans import plan_mps
+from shared.campaigns import send_hooks
 from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.quiet_hours import next_allowed, zone_of
@@ -49,6 +50,8 @@ BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending t
 SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
 BUSY_RETRY_SECONDS = 0.5
 BUSY_RETRY_MAX_SECONDS = 30.0
+
+send_hooks.install()  # a process that runs batches settles their audience rows
 
 
 def campaign_rate(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> float:
@@ -227,7 +230,7 @@ def send_batch(
         if not rows or not planned:
             finish_if_done(s, campaign_id)
         sender = delivery.sender_for(s, tenant_id) if planned else None
-        cap = delivery.campaign_cap(s, campaign_id)
+        cap = send_hooks.campaign_cap(s, campaign_id)
     for message_id, when in deferred:
         _send_after_quiet_hours(tenant_id, message_id, when)
     if sender is not None:
@@ -299,7 +302,7 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
             return counts
         quiet = campaign.quiet_hours
         sender = delivery.sender_for(s, batch.tenant_id)
-        cap = delivery.campaign_cap(s, batch.campaign_id)
+        cap = send_hooks.campaign_cap(s, batch.campaign_id)
     clock = datetime.now(UTC)
     ready: list[PlannedSend] = []
     for p in batch.waiting:

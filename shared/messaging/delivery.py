@@ -37,7 +37,7 @@ from shared.cache import get_redis
 from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.db.session import retry_conflicts, tenant_session
-from shared.messaging import throttle
+from shared.messaging import hooks, throttle
 from shared.messaging.accounts import provider_for_config
 from shared.messaging.models import Message, PhoneNumber, TwilioConfig
 from shared.messaging.numbers import webhook_urls
@@ -113,15 +113,6 @@ def sender_for(s: Session, tenant_id: uuid.UUID) -> Sender:
     )
 
 
-def campaign_cap(s: Session, campaign_id: uuid.UUID | None) -> throttle.Bucket | None:
-    from shared.campaigns.models import Campaign
-
-    if campaign_id is None:
-        return None
-    cap = s.scalar(select(Campaign.rate_cap_mps).where(Campaign.id == campaign_id))
-    return throttle.campaign_bucket(campaign_id, cap) if cap else None
-
-
 # --- one message: reserve, then send now or at the slot -------------------------------
 
 
@@ -139,7 +130,7 @@ def send_when_allowed(tenant_id: uuid.UUID, message_id: uuid.UUID, *, bulk: bool
         if row is None:
             return "not-queued"
         sender = sender_for(s, tenant_id)
-        buckets = sender.buckets(row.number_id, row.mps, campaign_cap(s, row.campaign_id))
+        buckets = sender.buckets(row.number_id, row.mps, hooks.campaign_cap(s, row.campaign_id))
     reservation = throttle.reserve(buckets, row.segments, bulk=bulk)
     at = datetime.fromtimestamp(reservation.at_ms / 1000, UTC)
     payload = {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": bulk}
@@ -282,8 +273,6 @@ def dispatch_backlog_seconds() -> float:
 
 def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """Suppression at send time: an opt-out that arrived after queueing wins."""
-    from shared.campaigns.service import settle_audience_rows
-
     rows = s.execute(
         update(Message)
         .where(
@@ -296,24 +285,18 @@ def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.U
         .values(status="suppressed", error_message="contact opted out")
         .returning(Message.id, Message.campaign_id)
     ).all()
-    settle_audience_rows(s, [(r.campaign_id, r.id, "skipped") for r in rows])
+    hooks.settled(s, [(r.campaign_id, r.id, "suppressed") for r in rows])
     return [r.id for r in rows]
 
 
 def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
-    from shared.campaigns.models import Campaign
-
-    # A campaign message goes only while its campaign runs: pause stops it here.
-    running = select(Campaign.id).where(
-        Campaign.id == Message.campaign_id, Campaign.status == "running"
-    )
     mps = select(PhoneNumber.mps).where(PhoneNumber.id == Message.number_id).scalar_subquery()
     rows = s.execute(
         update(Message)
         .where(
             Message.id.in_(list(slots)),
             Message.status == "queued",
-            Message.campaign_id.is_(None) | running.exists(),
+            hooks.claim_gate(),  # a campaign's messages go only while it runs
         )
         .values(status="sending", sending_at=now(), attempts=Message.attempts + 1)
         .returning(
@@ -392,10 +375,9 @@ _RECORD = text(
 
 @retry_conflicts
 def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
-    """The provider has these messages: keep their ids, settle their audience rows, and
-    apply any status callback that overtook the answer without naming the message."""
-    from shared.campaigns.service import settle_audience_rows
-
+    """The provider has these messages: keep their ids, tell who follows their outcome
+    (`hooks.settled`), and apply any status callback that overtook the answer without
+    naming the message."""
     with tenant_session(tenant_id) as s:
         lock_messages(s, [a.id for a in accepted])
         rows = s.execute(
@@ -407,7 +389,7 @@ def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
                 "ats": [a.dispatched_at for a in accepted],
             },
         ).all()
-        settle_audience_rows(s, [(r.campaign_id, r.id, "sent") for r in rows])
+        hooks.settled(s, [(r.campaign_id, r.id, "sent") for r in rows])
     try:
         apply_early_statuses(tenant_id, [a.sid for a in accepted])
     except Exception:  # Redis lost them: the reconciler settles what callbacks never did
@@ -435,7 +417,6 @@ def _repace(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
 def _record_failure(
     tenant_id: uuid.UUID, message_id: uuid.UUID, exc: ProviderError, attempt: int
 ) -> str:
-    from shared.campaigns.service import settle_audience_rows
     from shared.messaging.events import ContactOptedOut
     from shared.messaging.health import record_outcome
     from shared.messaging.sending import opt_out
@@ -472,7 +453,7 @@ def _record_failure(
         message.failed_at = now()
         message.error_code = exc.code
         message.error_message = str(exc)[:500]
-        settle_audience_rows(s, [(campaign_id, message_id, "failed")])
+        hooks.settled(s, [(campaign_id, message_id, "failed")])
         if exc.code == OPTED_OUT_CODE and message.contact_id:
             opted_out_contact = message.contact_id
             opt_out(

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from shared.db.group_commit import GroupCommit
 from shared.db.session import retry_conflicts, system_session, tenant_session
 from shared.http.problems import Problem
-from shared.messaging import delivery, sending
+from shared.messaging import delivery, hooks, sending
 from shared.messaging.accounts import auth_token
 from shared.messaging.events import ContactOptedOut, MessageReceived, MessageStatusChanged
 from shared.messaging.health import FinalOutcome, record_outcomes
@@ -274,9 +274,7 @@ def apply_statuses(updates: Sequence[StatusUpdate]) -> list[str]:
 def _write_statuses(
     tenant_id: uuid.UUID, batch: list[StatusUpdate], stamp: datetime
 ) -> tuple[dict[uuid.UUID, Any], list[uuid.UUID]]:
-    """One transaction: the forward moves, the audience rows they settle, the opt-outs."""
-    from shared.campaigns.service import ROW_STATUS_OF, settle_audience_rows
-
+    """One transaction: the forward moves, what follows their outcome, the opt-outs."""
     with tenant_session(tenant_id) as s:
         delivery.lock_messages(s, [u.message_id for u in batch])
         rows = s.execute(
@@ -292,11 +290,9 @@ def _write_statuses(
         ).all()
         applied = {r.id: r for r in rows}
         moved = [(applied[u.message_id], u) for u in batch if u.message_id in applied]
-        # The send's record settles the audience row; if its sender died after the
-        # provider call, the callback is the first to know.
-        settle_audience_rows(
-            s, [(row.campaign_id, row.id, ROW_STATUS_OF[u.status]) for row, u in moved]
-        )
+        # The send's record settles what follows the message (a campaign's audience
+        # row); if its sender died after the provider call, the callback is the first to know.
+        hooks.settled(s, [(row.campaign_id, row.id, u.status) for row, u in moved])
         opted_out = [_opt_out_on_error(s, tenant_id, row, u.code) for row, u in moved]
     return applied, [c for c in opted_out if c is not None]
 
