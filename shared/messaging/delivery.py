@@ -17,14 +17,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,34 +37,16 @@ from shared.contacts.models import Contact
 from shared.db.session import retry_conflicts, tenant_session
 from shared.messaging import hooks, throttle
 from shared.messaging.accounts import provider_for_config
+from shared.messaging.dispatcher import get_dispatcher
 from shared.messaging.models import Message, PhoneNumber, TwilioConfig
 from shared.messaging.numbers import webhook_urls
-from shared.providers.sms import OPTED_OUT_CODE, Outcome, ProviderError, SmsProvider
+from shared.providers.sms import OPTED_OUT_CODE, NotSent, Outcome, ProviderError, SmsProvider
 from shared.tenancy.models import Tenant
 
 log = logging.getLogger("delivery")
 SEND_QUEUE = "sends"
 MAX_TRANSIENT_ATTEMPTS = 6
 MAX_INLINE_WAIT_SECONDS = 1.0
-# Provider calls of all batches in this instance share these threads (HTTP waits, so more
-# threads than cores; each batch's calls are queued in slot order).
-DISPATCH_THREADS = 16
-
-# Sends handed to the dispatch threads and not answered yet, in this instance. Above the
-# limit a batch does not reserve slots it could not use in time: it comes back later.
-MAX_IN_FLIGHT = 400
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-_in_flight = 0
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="dispatch")
-        return _pool
 
 
 def now() -> datetime:
@@ -204,15 +184,14 @@ def dispatch(
             return outcomes
         sender = sender or sender_for(s, tenant_id)
     if inline:
-        results = [_send_one(sender, c) for c in claimed]
+        results = [_send_one(sender, c, wait=True) for c in claimed]
     else:
-        _count_in_flight(len(claimed))
-        try:
-            pool = _executor()
-            futures = [pool.submit(_send_one, sender, c) for c in claimed]
-            results = [f.result() for f in futures]
-        finally:
-            _count_in_flight(-len(claimed))
+        dispatcher = get_dispatcher()
+        futures = [
+            dispatcher.submit(c.slot_ms / 1000, functools.partial(_send_one, sender, c))
+            for c in claimed
+        ]
+        results = [f.result() for f in futures]
     accepted = [r for r in results if isinstance(r, Accepted)]
     if accepted:
         record_accepted(tenant_id, accepted)
@@ -239,36 +218,15 @@ def lock_messages(s: Session, message_ids: Sequence[uuid.UUID]) -> None:
         s.execute(_LOCK_IN_ORDER, {"ids": [str(m) for m in message_ids]})
 
 
-_finished: deque[tuple[float, int]] = deque()  # (monotonic time, sends) of recent dispatches
-RATE_WINDOW_SECONDS = 5.0
-
-
-def _count_in_flight(change: int) -> None:
-    global _in_flight
-    with _pool_lock:
-        _in_flight += change
-        if change < 0:
-            now_ = time.monotonic()
-            _finished.append((now_, -change))
-            while _finished and _finished[0][0] < now_ - RATE_WINDOW_SECONDS:
-                _finished.popleft()
-
-
 def dispatch_is_busy() -> bool:
-    """This instance's dispatch threads are behind: more sends waiting than they can make
-    within about a second or two. Batches then wait instead of reserving slots."""
-    return _in_flight >= MAX_IN_FLIGHT
+    """This instance's sends are leaving late (or too many are in flight): batches then
+    wait instead of reserving slots they could not keep."""
+    return get_dispatcher().is_busy()
 
 
 def dispatch_backlog_seconds() -> float:
-    """About how long this instance needs to work off the sends it has waiting, from its
-    dispatch rate over the last few seconds: when a deferred batch should come back, so
-    that waiting batches do not poll."""
-    with _pool_lock:
-        done = sum(n for _, n in _finished)
-        backlog = _in_flight
-    rate = done / RATE_WINDOW_SECONDS
-    return backlog / rate if rate > 0 else RATE_WINDOW_SECONDS
+    """How far behind this instance's sends are: when a deferred batch should come back."""
+    return get_dispatcher().lag_seconds()
 
 
 def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -331,22 +289,28 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
     return sorted(claimed, key=lambda c: c.slot_ms)
 
 
-def _send_one(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
-    """At the slot, past the DID's dispatch guard, call the provider. None: not sent, and
-    the claim must be given back (far behind the DID's pace, or the guard unreachable)."""
-    wait = c.slot_ms / 1000 - time.time()
-    if wait > 0:
-        time.sleep(min(wait, MAX_INLINE_WAIT_SECONDS))
+def _send_one(sender: Sender, c: Claimed, *, wait: bool = False) -> Accepted | ProviderError | None:
+    """At the slot (`wait`: sleep until it here; else the dispatcher calls at the slot),
+    call the provider; right before the request leaves, the DID's guard. None: not sent,
+    and the claim must be given back (far behind the DID's pace, or the guard unreachable)."""
+    if wait and (delay := c.slot_ms / 1000 - time.time()) > 0:
+        time.sleep(min(delay, MAX_INLINE_WAIT_SECONDS))
     dispatched = time.time()
-    if c.number_id is not None and c.mps:
+
+    def guard() -> bool:
+        nonlocal dispatched
+        if c.number_id is None or not c.mps:
+            return True
         try:
-            guard = throttle.pace(throttle.did_bucket(c.number_id, c.mps), c.segments)
+            at = throttle.pace(throttle.did_bucket(c.number_id, c.mps), c.segments, c.slot_ms)
         except Exception:  # Redis down: nothing was sent, so it is safe to send later
             log.warning("dispatch guard unavailable for %s", c.id, exc_info=True)
-            return None
-        if guard is None:
-            return None
-        dispatched = guard
+            return False
+        if at is None:
+            return False
+        dispatched = at
+        return True
+
     try:
         sent = sender.provider.send(
             from_=c.from_number,
@@ -355,7 +319,10 @@ def _send_one(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
             status_callback=f"{sender.status_url}?m={c.id}",
             media_urls=c.media_urls,
             messaging_service_sid=sender.messaging_service_sid,
+            guard=guard,
         )
+    except NotSent:
+        return None
     except ProviderError as exc:
         return exc
     except Exception as exc:  # the request may have left: reconcile, never resend blindly
