@@ -48,10 +48,12 @@ BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
 SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
-# A batch that finds its instance's sends leaving late comes back after about that lag:
-# the lag is measured, not estimated, so a short wait suffices and nothing idles.
+# A batch that finds its senders behind comes back after at least their measured lag,
+# waiting twice as long each time it finds them behind again (up to the maximum): while
+# the fan-out schedules batches faster than the senders can take them, the waiting
+# batches then come back a few times a second in all, not each every quarter second.
 BUSY_RETRY_SECONDS = 0.25
-BUSY_RETRY_MAX_SECONDS = 2.0
+BUSY_RETRY_MAX_SECONDS = 4.0
 
 send_hooks.install()  # a process that runs batches settles their audience rows
 
@@ -137,14 +139,20 @@ def _segments_per_message(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> f
 
 
 def send_batch(
-    tenant_id: uuid.UUID, campaign_id: uuid.UUID, seq_from: int, seq_to: int
+    tenant_id: uuid.UUID, campaign_id: uuid.UUID, seq_from: int, seq_to: int, deferrals: int = 0
 ) -> dict[str, int]:
 
     counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
-    if delivery.dispatch_is_busy():  # nothing is taken or queued until there is room
+    # Nothing is taken or queued until there is room: this instance's sends leave late, or
+    # the campaign's status callbacks are behind (the webhook side is slower than us).
+    if delivery.dispatch_is_busy() or _callbacks_behind(tenant_id, campaign_id):
         _come_back_later(
             CampaignBatch(
-                tenant_id=tenant_id, campaign_id=campaign_id, seq_from=seq_from, seq_to=seq_to
+                tenant_id=tenant_id,
+                campaign_id=campaign_id,
+                seq_from=seq_from,
+                seq_to=seq_to,
+                deferrals=deferrals,
             )
         )
         return counts
@@ -243,6 +251,23 @@ def send_batch(
     return counts
 
 
+# Messages of a campaign handed to the provider whose first status callback has not been
+# applied yet: above this, the callbacks are falling behind the sends, and the campaign's
+# batches wait (the senders slow down to the webhook side's pace instead of piling up work
+# at the provider and timed-out callbacks). About a second of a large pool.
+MAX_AWAITING_CALLBACKS = 2000
+_AWAITING = text(
+    "SELECT count(*) FROM (SELECT 1 FROM messages WHERE campaign_id = :c AND status = 'sending'"
+    " LIMIT :n) AS awaiting"
+)
+
+
+def _callbacks_behind(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> bool:
+    with tenant_session(tenant_id) as s:
+        awaiting = s.scalar(_AWAITING, {"c": campaign_id, "n": MAX_AWAITING_CALLBACKS})
+    return (awaiting or 0) >= MAX_AWAITING_CALLBACKS
+
+
 def _allowed_at(
     clock: datetime, quiet: dict[str, str] | None, phone: str, timezone: str | None
 ) -> datetime:
@@ -264,17 +289,17 @@ def _send_after_quiet_hours(tenant_id: uuid.UUID, message_id: uuid.UUID, when: d
 
 
 def _come_back_later(batch: CampaignBatch) -> None:
-    """This instance's sends leave late: the batch comes back after about that lag (with
-    jitter, so deferred batches do not return together)."""
+    """The senders are behind: the batch comes back after their lag, or after a backoff
+    that doubles with each deferral (with jitter, so deferred batches do not return
+    together)."""
     from shared.queue import schedule
 
-    delay = min(
-        BUSY_RETRY_MAX_SECONDS, max(BUSY_RETRY_SECONDS, delivery.dispatch_backlog_seconds())
-    )
+    backoff = BUSY_RETRY_SECONDS * 2 ** min(batch.deferrals, 8)
+    delay = min(BUSY_RETRY_MAX_SECONDS, max(backoff, delivery.dispatch_backlog_seconds()))
     at = datetime.now(UTC) + timedelta(seconds=delay * random.uniform(1.0, 1.5))
     schedule(
         BATCH_QUEUE,
-        batch.model_dump(mode="json"),
+        batch.model_copy(update={"deferrals": batch.deferrals + 1}).model_dump(mode="json"),
         at=at,
         key=f"batch-{batch.campaign_id}-{batch.seq_from}-busy-{time.time_ns()}",
     )
