@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import time
@@ -37,7 +36,7 @@ from shared.contacts.models import Contact
 from shared.db.session import retry_conflicts, tenant_session
 from shared.messaging import hooks, throttle
 from shared.messaging.accounts import provider_for_config
-from shared.messaging.dispatcher import get_dispatcher
+from shared.messaging.dispatcher import Later, get_dispatcher
 from shared.messaging.models import Message, PhoneNumber, TwilioConfig
 from shared.messaging.numbers import webhook_urls
 from shared.providers.sms import OPTED_OUT_CODE, NotSent, Outcome, ProviderError, SmsProvider
@@ -184,13 +183,10 @@ def dispatch(
             return outcomes
         sender = sender or sender_for(s, tenant_id)
     if inline:
-        results = [_send_one(sender, c, wait=True) for c in claimed]
+        results = [_send_here(sender, c) for c in claimed]
     else:
         dispatcher = get_dispatcher()
-        futures = [
-            dispatcher.submit(c.slot_ms / 1000, functools.partial(_send_one, sender, c))
-            for c in claimed
-        ]
+        futures = [dispatcher.submit(c.slot_ms / 1000, _Send(sender, c)) for c in claimed]
         results = [f.result() for f in futures]
     accepted = [r for r in results if isinstance(r, Accepted)]
     if accepted:
@@ -289,46 +285,79 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
     return sorted(claimed, key=lambda c: c.slot_ms)
 
 
-def _send_one(sender: Sender, c: Claimed, *, wait: bool = False) -> Accepted | ProviderError | None:
-    """At the slot (`wait`: sleep until it here; else the dispatcher calls at the slot),
-    call the provider; right before the request leaves, the DID's guard. None: not sent,
-    and the claim must be given back (far behind the DID's pace, or the guard unreachable)."""
-    if wait and (delay := c.slot_ms / 1000 - time.time()) > 0:
-        time.sleep(min(delay, MAX_INLINE_WAIT_SECONDS))
-    dispatched = time.time()
+# A send whose DID's guard keeps it waiting longer than this gives its claim back.
+MAX_PACE_WAIT_SECONDS = 2.0
 
-    def guard() -> bool:
-        nonlocal dispatched
-        if c.number_id is None or not c.mps:
-            return True
+
+class _Send:
+    """One claimed message's provider call, made by the dispatcher at its slot. Right
+    before the request leaves, the DID's guard; when it says wait, the call returns
+    `Later` and the dispatcher runs it again then (no thread sleeps). Its result: Accepted,
+    a ProviderError, or None (not sent: the claim is given back, because the DID's pace
+    would keep it waiting too long or the guard is unreachable)."""
+
+    def __init__(self, sender: Sender, claimed: Claimed) -> None:
+        self.sender, self.c = sender, claimed
+        self.slot_ms = claimed.slot_ms
+        self.first_try: float | None = None
+
+    def __call__(self) -> Accepted | ProviderError | Later | None:
+        c = self.c
+        self.first_try = self.first_try or time.time()
+        dispatched = time.time()
+        retry: throttle.Pace | None = None
+
+        def guard() -> bool:
+            nonlocal dispatched, retry
+            if c.number_id is None or not c.mps:
+                return True
+            try:
+                paced = throttle.pace(
+                    throttle.did_bucket(c.number_id, c.mps), c.segments, self.slot_ms
+                )
+            except Exception:  # Redis down: nothing was sent, so it is safe to send later
+                log.warning("dispatch guard unavailable for %s", c.id, exc_info=True)
+                return False
+            if paced.go:
+                dispatched = paced.at
+            else:
+                retry = paced
+            return paced.go
+
         try:
-            at = throttle.pace(throttle.did_bucket(c.number_id, c.mps), c.segments, c.slot_ms)
-        except Exception:  # Redis down: nothing was sent, so it is safe to send later
-            log.warning("dispatch guard unavailable for %s", c.id, exc_info=True)
-            return False
-        if at is None:
-            return False
-        dispatched = at
-        return True
+            sent = self.sender.provider.send(
+                from_=c.from_number,
+                to=c.to_number,
+                body=c.body,
+                status_callback=f"{self.sender.status_url}?m={c.id}",
+                media_urls=c.media_urls,
+                messaging_service_sid=self.sender.messaging_service_sid,
+                guard=guard,
+            )
+        except NotSent:
+            if retry is None or retry.at - self.first_try > MAX_PACE_WAIT_SECONDS:
+                return None
+            self.slot_ms = retry.slot_ms
+            return Later(retry.at)
+        except ProviderError as exc:
+            return exc
+        except Exception as exc:  # the request may have left: reconcile, never resend blindly
+            log.exception("provider call for %s ended unexpectedly", c.id)
+            return ProviderError(f"{type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN)
+        return Accepted(c.id, sent.sid, sent.segments, datetime.fromtimestamp(dispatched, UTC))
 
-    try:
-        sent = sender.provider.send(
-            from_=c.from_number,
-            to=c.to_number,
-            body=c.body,
-            status_callback=f"{sender.status_url}?m={c.id}",
-            media_urls=c.media_urls,
-            messaging_service_sid=sender.messaging_service_sid,
-            guard=guard,
-        )
-    except NotSent:
-        return None
-    except ProviderError as exc:
-        return exc
-    except Exception as exc:  # the request may have left: reconcile, never resend blindly
-        log.exception("provider call for %s ended unexpectedly", c.id)
-        return ProviderError(f"{type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN)
-    return Accepted(c.id, sent.sid, sent.segments, datetime.fromtimestamp(dispatched, UTC))
+
+def _send_here(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
+    """The same, in this thread: sleep until the slot (and any wait of the guard)."""
+    send = _Send(sender, c)
+    at = c.slot_ms / 1000
+    while True:
+        if (delay := at - time.time()) > 0:
+            time.sleep(min(delay, MAX_INLINE_WAIT_SECONDS))
+        result = send()
+        if not isinstance(result, Later):
+            return result
+        at = result.at
 
 
 _RECORD = text(

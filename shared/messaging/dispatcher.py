@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 # HTTP waits, so more threads than cores; only due sends occupy them.
@@ -26,6 +27,14 @@ DISPATCH_THREADS = 16
 MAX_IN_FLIGHT = 2000
 # A due send not started within this is late: the instance is behind.
 MAX_LAG_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class Later:
+    """What a call returns to run again at `at` (epoch seconds) instead of sleeping on its
+    dispatch thread (a DID's pace said wait)."""
+
+    at: float
 
 
 class Dispatcher:
@@ -74,12 +83,19 @@ class Dispatcher:
         with self._lock:
             self._due.pop(seq, None)
         try:
-            future.set_result(call())
+            result = call()
         except BaseException as exc:
+            result = None
             future.set_exception(exc)
-        finally:
-            with self._lock:
-                self._in_flight -= 1
+        else:
+            if isinstance(result, Later):  # back on the timer, still in flight
+                with self._lock:
+                    heapq.heappush(self._timers, (result.at, next(self._seq), call, future))
+                    self._lock.notify()
+                return
+            future.set_result(result)
+        with self._lock:
+            self._in_flight -= 1
 
 
 _dispatcher: Dispatcher | None = None

@@ -140,34 +140,34 @@ def reserve_many(sends: list[tuple[list[Bucket], int]], *, bulk: bool) -> list[R
     return [Reservation(bool(pairs[i + 1]), pairs[i], now) for i in range(0, len(pairs), 2)]
 
 
-def pace(bucket: Bucket, cost: int, slot_ms: int = 0, max_wait: float = 2.0) -> float | None:
-    """The last guard before the provider call: a DID's sends leave at least its interval
-    apart by the Redis clock, and one that missed its slot (`slot_ms`) by more than its
-    spacing takes a new slot rather than bunching. Returns the dispatch time (epoch
-    seconds, Redis clock), or None if it would wait over `max_wait` (give the send back)."""
-    import time
+@dataclass(frozen=True)
+class Pace:
+    go: bool
+    at: float  # go: the dispatch time (epoch seconds, Redis clock); else when to try again
+    slot_ms: int  # the slot to try again with (a new one when the send took a new slot)
 
+
+def pace(bucket: Bucket, cost: int, slot_ms: int = 0) -> Pace:
+    """The last guard before the provider call, one Redis call: a DID's sends leave at
+    least its interval apart by the Redis clock, and one that missed its slot (`slot_ms`)
+    by more than its spacing takes a new slot rather than bunching. When it must wait,
+    nothing is reserved on the wire: the caller comes back at `at` (not sleeping on a
+    dispatch thread)."""
     global _pace_script
     redis = get_redis()
     if _pace_script is None:
         _pace_script = redis.register_script(_PACE)
-    waited = 0.0
-    keys = [f"{bucket.key}:pace", bucket.key]
-    while True:
-        wait_ms, now_ms, fresh_slot = (
-            int(v)
-            for v in _pace_script(
-                keys=keys, args=[max(1, cost), bucket.interval_ms, slot_ms], client=redis
-            )
+    wait_ms, now_ms, fresh_slot = (
+        int(v)
+        for v in _pace_script(
+            keys=[f"{bucket.key}:pace", bucket.key],
+            args=[max(1, cost), bucket.interval_ms, slot_ms],
+            client=redis,
         )
-        if wait_ms <= 0:
-            return now_ms / 1000
-        if waited + wait_ms / 1000 > max_wait:
-            return None
-        if fresh_slot:
-            slot_ms = fresh_slot
-        time.sleep(wait_ms / 1000)
-        waited += wait_ms / 1000
+    )
+    if wait_ms <= 0:
+        return Pace(True, now_ms / 1000, slot_ms)
+    return Pace(False, (now_ms + wait_ms) / 1000, fresh_slot or slot_ms)
 
 
 def did_bucket(number_id: object, mps: float) -> Bucket:

@@ -97,17 +97,31 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+_loading: dict[Any, threading.Lock] = {}
+
+
 def _cached(cache: TTLCache[K, V], key: K, load: Callable[[], V | None], fresh: bool) -> V | None:
-    """From the short cache unless `fresh`; a value loaded is kept (a missing one is not)."""
+    """From the short cache unless `fresh`; a value loaded is kept (a missing one is not).
+    One load per key at a time: a burst of callbacks for a number that just left the cache
+    waits for one read instead of each opening a transaction of its own."""
     if not fresh:
         with _cache_lock:
             found = cache.get(key)
         if found is not None:
             return found
-    value = load()
-    if value is not None:
+    with _cache_lock:
+        loading = _loading.setdefault(key, threading.Lock())
+    with loading:
+        if not fresh:
+            with _cache_lock:
+                found = cache.get(key)
+            if found is not None:
+                return found
+        value = load()
         with _cache_lock:
-            cache[key] = value
+            if value is not None:
+                cache[key] = value
+            _loading.pop(key, None)
     return value
 
 

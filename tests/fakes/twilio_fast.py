@@ -45,7 +45,8 @@ class FastFakeTwilio:
     upstreams: list[tuple[str, int]] = field(default_factory=list)  # (host, port)
     accounts: dict[str, str] = field(default_factory=dict)
     auth: dict[bytes, str] = field(default_factory=dict)  # "Basic ..." header -> account
-    accepted: list[tuple[float, str, int]] = field(default_factory=list)  # (at, From, segs)
+    # (time, From, segments, To) of each accepted create
+    accepted: list[tuple[float, str, int, str]] = field(default_factory=list)
     callbacks: Counter[str] = field(default_factory=Counter)
     pending: int = 0  # callbacks due or waiting for a connection
     pending_peak: int = 0
@@ -118,7 +119,7 @@ class FastFakeTwilio:
         now = time.time()
         sender = form.get("From", "")
         if not floor:
-            self.accepted.append((now, sender, segments))
+            self.accepted.append((now, sender, segments, to))
         stamp = datetime.fromtimestamp(now, UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
         callback = form.get("StatusCallback", "")
         if callback and not floor:
