@@ -276,13 +276,12 @@ def floor_sender(base_url: str, sid: str, token: str, count: int) -> int:
 def serve_floor_webhook(port: int, token: str, public_base: str) -> int:
     """The webhook's floor: a bare WSGI handler that only verifies the Twilio signature,
     on the gateway's own server class (same threads, same listen backlog)."""
+    import logging
     from urllib.parse import parse_qsl
 
     from twilio.request_validator import RequestValidator
 
     from shared.platform.gateway import _Handler, _Server
-
-    import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # as the gateway: no access log
     validator = RequestValidator(token)
@@ -509,6 +508,9 @@ def run(config: Config) -> Outcome:
                 fake_cpu0 = float(fake.call("usage")["cpu"])
                 busy0 = pl.machine_busy_seconds()
                 others0 = _others_cpu(children, fake, redis_pid)
+                services = pl.ProcessCpu(database)
+                services.fake_pid, services.redis_pid = fake.pid, redis_pid
+                services.start()
                 progress("launching")
                 started = time.time()
                 campaign_id, audience, launched_at = pl.create_and_launch(client, app, config)  # type: ignore[arg-type]
@@ -518,6 +520,8 @@ def run(config: Config) -> Outcome:
                 child.sample()
             busy1 = pl.machine_busy_seconds()
             others1 = _others_cpu(children, fake, redis_pid)
+            services.scan()
+            groups, _ = services.totals()
             wall = time.time() - started
             fake_usage = fake.call("usage")
             fake_usage["cpu"] = float(fake_usage["cpu"]) - fake_cpu0
@@ -566,6 +570,11 @@ def run(config: Config) -> Outcome:
                 code=pl.code_fingerprint(),
                 launched_at=launched_at,
                 awaiting_peak=awaiting_peak,
+                extra={
+                    "postgres": groups[pl.CPU_GROUPS[2]] + groups[pl.CPU_GROUPS[3]],
+                    "redis": groups[pl.CPU_GROUPS[4]],
+                    "rabbitmq": groups[pl.CPU_GROUPS[5]],
+                },
             )
         finally:
             for child in children:
@@ -869,6 +878,12 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
                 str(ch.threads),
             ]
         )
+    for name, key in (
+        ("PostgreSQL: this run's database backends and auxiliary processes", "postgres"),
+        ("redis-server (private)", "redis"),
+        ("RabbitMQ (beam.smp, shared with other sessions)", "rabbitmq"),
+    ):
+        proc_rows.append([name, f"{r.extra.get(key, 0.0):.1f}", "-", "-"])
     proc_rows.append(
         [
             "fake Twilio",

@@ -285,8 +285,10 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
     return sorted(claimed, key=lambda c: c.slot_ms)
 
 
-# A send whose DID's guard keeps it waiting longer than this gives its claim back.
-MAX_PACE_WAIT_SECONDS = 2.0
+# A send whose DID's guard keeps it waiting longer than this gives its claim back (and is
+# sent again through the single-send path: costly, so only when something is wrong; a
+# send that took a new slot waits at most about the bulk horizon for it).
+MAX_PACE_WAIT_SECONDS = 10.0
 
 
 class _Send:

@@ -89,7 +89,9 @@ class Route:
     provider: str
 
 
-_ROUTE_TTL_SECONDS = 60.0
+# Long: a cached route or token that no longer verifies a signature is read again at once
+# (see `authenticate`), so the TTL only bounds how long an unused entry stays.
+_ROUTE_TTL_SECONDS = 600.0
 _routes: TTLCache[tuple[str, str], Route] = TTLCache(maxsize=50_000, ttl=_ROUTE_TTL_SECONDS)
 _tokens: TTLCache[uuid.UUID, str] = TTLCache(maxsize=10_000, ttl=_ROUTE_TTL_SECONDS)
 _cache_lock = threading.Lock()
