@@ -620,7 +620,8 @@ def watch(
             for child in children:
                 child.sample()
                 if child.proc.poll() is not None:
-                    return f"a {child.role} process exited ({child.proc.returncode})", 0
+                    exited = f"a {child.role} process exited ({child.proc.returncode})"
+                    return exited, awaiting_peak
             delivered, bad, awaiting, audience = admin.run(WATCH_SQL, c=campaign_id)[0]
             awaiting_peak = max(awaiting_peak, int(awaiting))
             now = time.time()

@@ -50,10 +50,10 @@ BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending t
 SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
 # A batch that finds its senders behind comes back after at least their measured lag,
 # waiting twice as long each time it finds them behind again (up to the maximum): while
-# the fan-out schedules batches faster than the senders can take them, the waiting
-# batches then come back a few times a second in all, not each every quarter second.
+# the fan-out schedules batches faster than the senders can take them (hundreds may
+# wait), they then come back a few dozen times a second in all, not each every second.
 BUSY_RETRY_SECONDS = 0.25
-BUSY_RETRY_MAX_SECONDS = 4.0
+BUSY_RETRY_MAX_SECONDS = 15.0
 
 send_hooks.install()  # a process that runs batches settles their audience rows
 

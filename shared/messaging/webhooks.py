@@ -313,7 +313,9 @@ def _write_statuses(
     return applied, [c for c in opted_out if c is not None]
 
 
-_named_writer: GroupCommit[StatusUpdate, str] = GroupCommit(apply_statuses)
+# Up to 4 bursts written at once (each locks its messages in id order; updates only move
+# forward), so one slow transaction does not stall every callback of the instance.
+_named_writer: GroupCommit[StatusUpdate, str] = GroupCommit(apply_statuses, writers=4)
 
 
 def _opt_out_on_error(s: Any, tenant_id: uuid.UUID, row: Any, code: int | None) -> uuid.UUID | None:
