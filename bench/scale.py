@@ -856,6 +856,11 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
         spread.over == 0,
         "window",
     )
+    counted = pl.window_check(r.accepted, r.did_mps)
+    add(
+        "smallest gap between two sends of a DID at the fake / the spacing their segments need",
+        f"{counted.min_gap_ratio:.3f}",
+    )
     add(
         "aggregate accepted segments/s over the steady window / pool capacity",
         f"{segments_rate:,.1f} / {c.capacity:,.0f} = {share:.2%} (over {seg_span:.0f} s)",
