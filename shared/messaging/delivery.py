@@ -289,6 +289,9 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
 # sent again through the single-send path: costly, so only when something is wrong; a
 # send that took a new slot waits at most about the bulk horizon for it).
 MAX_PACE_WAIT_SECONDS = 10.0
+# In the caller's thread (single sends on a queue worker) it waits less: the worker is
+# held meanwhile, and the single-send path takes a fresh slot cheaply.
+MAX_INLINE_PACE_WAIT_SECONDS = 2.0
 
 
 class _Send:
@@ -298,9 +301,12 @@ class _Send:
     a ProviderError, or None (not sent: the claim is given back, because the DID's pace
     would keep it waiting too long or the guard is unreachable)."""
 
-    def __init__(self, sender: Sender, claimed: Claimed) -> None:
+    def __init__(
+        self, sender: Sender, claimed: Claimed, max_wait: float = MAX_PACE_WAIT_SECONDS
+    ) -> None:
         self.sender, self.c = sender, claimed
         self.slot_ms = claimed.slot_ms
+        self.max_wait = max_wait
         self.first_try: float | None = None
 
     def __call__(self) -> Accepted | ProviderError | Later | None:
@@ -337,7 +343,7 @@ class _Send:
                 guard=guard,
             )
         except NotSent:
-            if retry is None or retry.at - self.first_try > MAX_PACE_WAIT_SECONDS:
+            if retry is None or retry.at - self.first_try > self.max_wait:
                 return None
             self.slot_ms = retry.slot_ms
             return Later(retry.at)
@@ -351,7 +357,7 @@ class _Send:
 
 def _send_here(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
     """The same, in this thread: sleep until the slot (and any wait of the guard)."""
-    send = _Send(sender, c)
+    send = _Send(sender, c, MAX_INLINE_PACE_WAIT_SECONDS)
     at = c.slot_ms / 1000
     while True:
         if (delay := at - time.time()) > 0:
