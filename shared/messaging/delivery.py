@@ -285,12 +285,11 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
     return sorted(claimed, key=lambda c: c.slot_ms)
 
 
-# A send whose DID's guard keeps it waiting longer than this gives its claim back (and is
-# sent again through the single-send path: costly, so only when something is wrong; a
-# send that took a new slot waits at most about the bulk horizon for it).
-MAX_PACE_WAIT_SECONDS = 10.0
-# In the caller's thread (single sends on a queue worker) it waits less: the worker is
-# held meanwhile, and the single-send path takes a fresh slot cheaply.
+# A send whose DID's guard keeps it waiting longer than this after its first try gives its
+# claim back, and goes again through the single-send path, whose claim checks the campaign
+# again: a claimed send never trails a pause by more than about this.
+MAX_PACE_WAIT_SECONDS = 1.0
+# In the caller's thread (single sends on a queue worker) as before this work.
 MAX_INLINE_PACE_WAIT_SECONDS = 2.0
 
 

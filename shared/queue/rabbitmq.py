@@ -271,11 +271,6 @@ class RabbitPublisher:
             headers=headers,
         )
         consumers = list(self._consumers_of(topic))
-        if not consumers:
-            # Only the registry's functions consume here: with none bound, the exchange
-            # would drop the event, so the confirmed round trip is skipped (the hot path
-            # publishes a `message.status` per status callback).
-            return
 
         def operation(link: _Link) -> None:
             # The consumers' queues exist before the first event: none is dropped because
