@@ -286,9 +286,12 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
 
 
 # A send whose DID's guard keeps it waiting longer than this after its first try gives its
-# claim back, and goes again through the single-send path, whose claim checks the campaign
-# again: a claimed send never trails a pause by more than about this.
-MAX_PACE_WAIT_SECONDS = 1.0
+# claim back (it goes again through the single-send path: costly, so only when something
+# is wrong; a send that took a new slot waits about the bulk horizon for it).
+MAX_PACE_WAIT_SECONDS = 10.0
+# A send that waits longer than this looks at its claim gate again (one SELECT) and gives
+# its claim back if it no longer passes: a claimed send does not trail a pause by more.
+GATE_RECHECK_SECONDS = 1.0
 # In the caller's thread (single sends on a queue worker) as before this work.
 MAX_INLINE_PACE_WAIT_SECONDS = 2.0
 
@@ -307,6 +310,7 @@ class _Send:
         self.slot_ms = claimed.slot_ms
         self.max_wait = max_wait
         self.first_try: float | None = None
+        self.gate_checked = 0.0  # seconds waited when the claim gate was last checked
 
     def __call__(self) -> Accepted | ProviderError | Later | None:
         c = self.c
@@ -342,8 +346,13 @@ class _Send:
                 guard=guard,
             )
         except NotSent:
-            if retry is None or retry.at - self.first_try > self.max_wait:
+            waited = retry.at - self.first_try if retry is not None else 0.0
+            if retry is None or waited > self.max_wait:
                 return None
+            if waited > self.gate_checked + GATE_RECHECK_SECONDS:
+                self.gate_checked = waited
+                if not self._still_claimable():
+                    return None
             self.slot_ms = retry.slot_ms
             return Later(retry.at)
         except ProviderError as exc:
@@ -352,6 +361,12 @@ class _Send:
             log.exception("provider call for %s ended unexpectedly", c.id)
             return ProviderError(f"{type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN)
         return Accepted(c.id, sent.sid, sent.segments, datetime.fromtimestamp(dispatched, UTC))
+
+    def _still_claimable(self) -> bool:
+        """Whether the message would pass its claim now (a campaign paused meanwhile)."""
+        with tenant_session(self.sender.tenant_id) as s:
+            found = s.scalar(select(Message.id).where(Message.id == self.c.id, hooks.claim_gate()))
+        return found is not None
 
 
 def _send_here(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
