@@ -751,6 +751,8 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
     )
     share = segments_rate / c.capacity if c.capacity else 0.0
     complete = r.outcome == "complete"
+    ours = sender_cpu + hook_cpu + r.fake_usage["cpu"] + r.extra.get("postgres", 0.0)
+    ours += r.extra.get("redis", 0.0)
     exactly_once = set(r.requests_per_contact) == {1}
     all_delivered = r.statuses.get("delivered", 0) == r.audience
     met: dict[str, bool] = {}
@@ -769,9 +771,9 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
         "redis-server, the shared PostgreSQL and RabbitMQ (a vhost of this run's own)",
         f"- Outcome: {r.outcome}; audience {r.audience:,}; messages by status: "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(r.statuses.items())),
-        f"- Load average (1/5/15 min) before / after: {r.loads[0]} / {r.loads[1]}; CPU of "
-        f"other sessions' processes during the run: {r.others_cpu:.0f} s of "
-        f"{r.wall * pl.cpu_count():.0f} s available (machine busy {r.machine_busy:.0f} s)",
+        f"- Load average (1/5/15 min) before / after: {r.loads[0]} / {r.loads[1]}; machine "
+        f"busy {r.machine_busy:.0f} s of {r.wall * pl.cpu_count():.0f} s available, of which "
+        f"this run's processes {ours:.0f} s (the rest: other sessions and the shared RabbitMQ)",
         "",
     ]
     rows = [["measure", "value", "target", "met"]]
