@@ -440,7 +440,7 @@ def install_stage_timers(tally: Tally) -> None:
         (throttle, "reserve_many", "reserve"),
         (delivery, "dispatch", "dispatch"),
         (delivery, "record_accepted", "record"),
-        (delivery, "_send_one", "send_one"),
+        (delivery._Send, "__call__", "send_one"),
         (throttle, "pace", "pace"),
         (functions.send_worker, "send_when_allowed", "swa_queue"),
         (functions.send_worker, "deliver", "deliver_slot"),
@@ -470,13 +470,13 @@ def install_stage_timers(tally: Tally) -> None:
 
     # How late each provider call leaves after its reserved slot (same thread, same clock):
     # the jitter that can bunch two sends of one DID into one second at the provider.
-    send_one = delivery._send_one
+    send_one = delivery._Send.__call__
 
-    def send_one_at_slot(sender: Any, claimed: Any) -> Any:
-        SLOTS.slot_ms = claimed.slot_ms or None
-        return send_one(sender, claimed)
+    def send_one_at_slot(self: Any) -> Any:
+        SLOTS.slot_ms = self.slot_ms or None
+        return send_one(self)
 
-    delivery._send_one = send_one_at_slot
+    delivery._Send.__call__ = send_one_at_slot  # type: ignore[method-assign]
     timed_send = TwilioProvider.send
 
     def send_after_slot(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -15,7 +15,9 @@ def run(payload: dict[str, Any]) -> None:
     if batch.waiting:
         send_waiting(batch)
     else:
-        send_batch(batch.tenant_id, batch.campaign_id, batch.seq_from, batch.seq_to)
+        send_batch(
+            batch.tenant_id, batch.campaign_id, batch.seq_from, batch.seq_to, batch.deferrals
+        )
 
 
 handler = task_handler(run)

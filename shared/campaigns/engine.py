@@ -28,6 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.billing.limits import bulk_refusal
+from shared.campaigns import send_hooks
 from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.pace import campaign_rate
@@ -53,8 +54,14 @@ BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
 SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
-BUSY_RETRY_SECONDS = 0.5
-BUSY_RETRY_MAX_SECONDS = 30.0
+# A batch that finds its senders behind comes back after at least their measured lag,
+# waiting twice as long each time it finds them behind again (up to the maximum): while
+# the fan-out schedules batches faster than the senders can take them (hundreds may
+# wait), they then come back a few dozen times a second in all, not each every second.
+BUSY_RETRY_SECONDS = 0.25
+BUSY_RETRY_MAX_SECONDS = 15.0
+
+send_hooks.install()  # a process that runs batches settles their audience rows
 
 
 def fan_out(
@@ -126,14 +133,20 @@ def _segments_per_message(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> f
 
 
 def send_batch(
-    tenant_id: uuid.UUID, campaign_id: uuid.UUID, seq_from: int, seq_to: int
+    tenant_id: uuid.UUID, campaign_id: uuid.UUID, seq_from: int, seq_to: int, deferrals: int = 0
 ) -> dict[str, int]:
 
     counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
-    if delivery.dispatch_is_busy():  # nothing is taken or queued until there is room
+    # Nothing is taken or queued until there is room: this instance's sends leave late, or
+    # the campaign's status callbacks are behind (the webhook side is slower than us).
+    if delivery.dispatch_is_busy() or _callbacks_behind(tenant_id, campaign_id):
         _come_back_later(
             CampaignBatch(
-                tenant_id=tenant_id, campaign_id=campaign_id, seq_from=seq_from, seq_to=seq_to
+                tenant_id=tenant_id,
+                campaign_id=campaign_id,
+                seq_from=seq_from,
+                seq_to=seq_to,
+                deferrals=deferrals,
             )
         )
         return counts
@@ -227,7 +240,7 @@ def send_batch(
         if not rows or not planned:
             finish_if_done(s, campaign_id)
         sender = delivery.sender_for(s, tenant_id) if planned else None
-        cap = delivery.campaign_cap(s, campaign_id)
+        cap = send_hooks.campaign_cap(s, campaign_id)
     for message_id, when in deferred:
         _send_after_quiet_hours(tenant_id, message_id, when)
     if sender is not None:
@@ -236,6 +249,23 @@ def send_batch(
         )
         counts["waiting"] = _reserve_and_dispatch(batch, planned, sender, cap)
     return counts
+
+
+# Messages of a campaign handed to the provider whose first status callback has not been
+# applied yet: above this, the callbacks are falling behind the sends, and the campaign's
+# batches wait (the senders slow down to the webhook side's pace instead of piling up work
+# at the provider and timed-out callbacks). About a second of a large pool.
+MAX_AWAITING_CALLBACKS = 2000
+_AWAITING = text(
+    "SELECT count(*) FROM (SELECT 1 FROM messages WHERE campaign_id = :c AND status = 'sending'"
+    " LIMIT :n) AS awaiting"
+)
+
+
+def _callbacks_behind(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> bool:
+    with tenant_session(tenant_id) as s:
+        awaiting = s.scalar(_AWAITING, {"c": campaign_id, "n": MAX_AWAITING_CALLBACKS})
+    return (awaiting or 0) >= MAX_AWAITING_CALLBACKS
 
 
 def _allowed_at(
@@ -273,17 +303,17 @@ def _send_after_quiet_hours(tenant_id: uuid.UUID, message_id: uuid.UUID, when: d
 
 
 def _come_back_later(batch: CampaignBatch) -> None:
-    """This instance's dispatch threads are behind: the batch comes back when they should
-    have caught up (with jitter, so deferred batches do not return together)."""
+    """The senders are behind: the batch comes back after their lag, or after a backoff
+    that doubles with each deferral (with jitter, so deferred batches do not return
+    together)."""
     from shared.queue import schedule
 
-    delay = min(
-        BUSY_RETRY_MAX_SECONDS, max(BUSY_RETRY_SECONDS, delivery.dispatch_backlog_seconds())
-    )
+    backoff = BUSY_RETRY_SECONDS * 2 ** min(batch.deferrals, 8)
+    delay = min(BUSY_RETRY_MAX_SECONDS, max(backoff, delivery.dispatch_backlog_seconds()))
     at = datetime.now(UTC) + timedelta(seconds=delay * random.uniform(1.0, 1.5))
     schedule(
         BATCH_QUEUE,
-        batch.model_dump(mode="json"),
+        batch.model_copy(update={"deferrals": batch.deferrals + 1}).model_dump(mode="json"),
         at=at,
         key=f"batch-{batch.campaign_id}-{batch.seq_from}-busy-{time.time_ns()}",
     )
@@ -313,7 +343,7 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
             return counts
         quiet = campaign.quiet_hours
         sender = delivery.sender_for(s, batch.tenant_id)
-        cap = delivery.campaign_cap(s, batch.campaign_id)
+        cap = send_hooks.campaign_cap(s, batch.campaign_id)
     clock = datetime.now(UTC)
     ready: list[PlannedSend] = []
     deferred: list[tuple[uuid.UUID, datetime]] = []

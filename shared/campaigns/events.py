@@ -34,7 +34,8 @@ class PlannedSend(BaseModel):
 
 class CampaignBatch(Event):
     """A slice of the frozen audience (by seq) for one send consumer. `waiting`: a retry
-    of the batch for its messages that had no rate slot yet."""
+    of the batch for its messages that had no rate slot yet. `deferrals`: how often it
+    found its senders behind already (each time it waits longer)."""
 
     event_type = "campaign.batch"
     tenant_id: uuid.UUID
@@ -42,6 +43,7 @@ class CampaignBatch(Event):
     seq_from: int
     seq_to: int
     waiting: list[PlannedSend] = []
+    deferrals: int = 0
 
 
 class CampaignPaused(Event):

@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,36 +35,18 @@ from shared.cache import get_redis
 from shared.config import get_settings
 from shared.contacts.models import Contact
 from shared.db.session import retry_conflicts, tenant_session
-from shared.messaging import throttle
+from shared.messaging import hooks, throttle
 from shared.messaging.accounts import provider_for_config
+from shared.messaging.dispatcher import Later, get_dispatcher
 from shared.messaging.models import Message, PhoneNumber, TwilioConfig
 from shared.messaging.numbers import webhook_urls
-from shared.providers.sms import OPTED_OUT_CODE, Outcome, ProviderError, SmsProvider
+from shared.providers.sms import OPTED_OUT_CODE, NotSent, Outcome, ProviderError, SmsProvider
 from shared.tenancy.models import Tenant
 
 log = logging.getLogger("delivery")
 SEND_QUEUE = "sends"
 MAX_TRANSIENT_ATTEMPTS = 6
 MAX_INLINE_WAIT_SECONDS = 1.0
-# Provider calls of all batches in this instance share these threads (HTTP waits, so more
-# threads than cores; each batch's calls are queued in slot order).
-DISPATCH_THREADS = 16
-
-# Sends handed to the dispatch threads and not answered yet, in this instance. Above the
-# limit a batch does not reserve slots it could not use in time: it comes back later.
-MAX_IN_FLIGHT = 400
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-_in_flight = 0
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="dispatch")
-        return _pool
 
 
 def now() -> datetime:
@@ -114,15 +93,6 @@ def sender_for(s: Session, tenant_id: uuid.UUID) -> Sender:
     )
 
 
-def campaign_cap(s: Session, campaign_id: uuid.UUID | None) -> throttle.Bucket | None:
-    from shared.campaigns.models import Campaign
-
-    if campaign_id is None:
-        return None
-    cap = s.scalar(select(Campaign.rate_cap_mps).where(Campaign.id == campaign_id))
-    return throttle.campaign_bucket(campaign_id, cap) if cap else None
-
-
 # --- one message: reserve, then send now or at the slot -------------------------------
 
 
@@ -140,7 +110,7 @@ def send_when_allowed(tenant_id: uuid.UUID, message_id: uuid.UUID, *, bulk: bool
         if row is None:
             return "not-queued"
         sender = sender_for(s, tenant_id)
-        buckets = sender.buckets(row.number_id, row.mps, campaign_cap(s, row.campaign_id))
+        buckets = sender.buckets(row.number_id, row.mps, hooks.campaign_cap(s, row.campaign_id))
     reservation = throttle.reserve(buckets, row.segments, bulk=bulk)
     at = datetime.fromtimestamp(reservation.at_ms / 1000, UTC)
     payload = {"tenant_id": str(tenant_id), "message_id": str(message_id), "bulk": bulk}
@@ -214,15 +184,11 @@ def dispatch(
             return outcomes
         sender = sender or sender_for(s, tenant_id)
     if inline:
-        results = [_send_one(sender, c) for c in claimed]
+        results = [_send_here(sender, c) for c in claimed]
     else:
-        _count_in_flight(len(claimed))
-        try:
-            pool = _executor()
-            futures = [pool.submit(_send_one, sender, c) for c in claimed]
-            results = [f.result() for f in futures]
-        finally:
-            _count_in_flight(-len(claimed))
+        dispatcher = get_dispatcher()
+        futures = [dispatcher.submit(c.slot_ms / 1000, _Send(sender, c)) for c in claimed]
+        results = [f.result() for f in futures]
     accepted = [r for r in results if isinstance(r, Accepted)]
     if accepted:
         record_accepted(tenant_id, accepted)
@@ -249,42 +215,19 @@ def lock_messages(s: Session, message_ids: Sequence[uuid.UUID]) -> None:
         s.execute(_LOCK_IN_ORDER, {"ids": [str(m) for m in message_ids]})
 
 
-_finished: deque[tuple[float, int]] = deque()  # (monotonic time, sends) of recent dispatches
-RATE_WINDOW_SECONDS = 5.0
-
-
-def _count_in_flight(change: int) -> None:
-    global _in_flight
-    with _pool_lock:
-        _in_flight += change
-        if change < 0:
-            now_ = time.monotonic()
-            _finished.append((now_, -change))
-            while _finished and _finished[0][0] < now_ - RATE_WINDOW_SECONDS:
-                _finished.popleft()
-
-
 def dispatch_is_busy() -> bool:
-    """This instance's dispatch threads are behind: more sends waiting than they can make
-    within about a second or two. Batches then wait instead of reserving slots."""
-    return _in_flight >= MAX_IN_FLIGHT
+    """This instance's sends are leaving late (or too many are in flight): batches then
+    wait instead of reserving slots they could not keep."""
+    return get_dispatcher().is_busy()
 
 
 def dispatch_backlog_seconds() -> float:
-    """About how long this instance needs to work off the sends it has waiting, from its
-    dispatch rate over the last few seconds: when a deferred batch should come back, so
-    that waiting batches do not poll."""
-    with _pool_lock:
-        done = sum(n for _, n in _finished)
-        backlog = _in_flight
-    rate = done / RATE_WINDOW_SECONDS
-    return backlog / rate if rate > 0 else RATE_WINDOW_SECONDS
+    """How far behind this instance's sends are: when a deferred batch should come back."""
+    return get_dispatcher().lag_seconds()
 
 
 def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """Suppression at send time: an opt-out that arrived after queueing wins."""
-    from shared.campaigns.service import settle_audience_rows
-
     rows = s.execute(
         update(Message)
         .where(
@@ -297,24 +240,18 @@ def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.U
         .values(status="suppressed", error_message="contact opted out")
         .returning(Message.id, Message.campaign_id)
     ).all()
-    settle_audience_rows(s, [(r.campaign_id, r.id, "skipped") for r in rows])
+    hooks.settled(s, [(r.campaign_id, r.id, "suppressed") for r in rows])
     return [r.id for r in rows]
 
 
 def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
-    from shared.campaigns.models import Campaign
-
-    # A campaign message goes only while its campaign runs: pause stops it here.
-    running = select(Campaign.id).where(
-        Campaign.id == Message.campaign_id, Campaign.status == "running"
-    )
     mps = select(PhoneNumber.mps).where(PhoneNumber.id == Message.number_id).scalar_subquery()
     rows = s.execute(
         update(Message)
         .where(
             Message.id.in_(list(slots)),
             Message.status == "queued",
-            Message.campaign_id.is_(None) | running.exists(),
+            hooks.claim_gate(),  # a campaign's messages go only while it runs
         )
         .values(status="sending", sending_at=now(), attempts=Message.attempts + 1)
         .returning(
@@ -349,37 +286,107 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
     return sorted(claimed, key=lambda c: c.slot_ms)
 
 
-def _send_one(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
-    """At the slot, past the DID's dispatch guard, call the provider. None: not sent, and
-    the claim must be given back (far behind the DID's pace, or the guard unreachable)."""
-    wait = c.slot_ms / 1000 - time.time()
-    if wait > 0:
-        time.sleep(min(wait, MAX_INLINE_WAIT_SECONDS))
-    dispatched = time.time()
-    if c.number_id is not None and c.mps:
+# A send whose DID's guard keeps it waiting longer than this after its first try gives its
+# claim back (it goes again through the single-send path: costly, so only when something
+# is wrong; a send that took a new slot waits about the bulk horizon for it).
+MAX_PACE_WAIT_SECONDS = 10.0
+# A send that waits longer than this looks at its claim gate again (one SELECT) and gives
+# its claim back if it no longer passes: a claimed send does not trail a pause by more.
+GATE_RECHECK_SECONDS = 1.0
+# In the caller's thread (single sends on a queue worker) as before this work.
+MAX_INLINE_PACE_WAIT_SECONDS = 2.0
+
+
+class _Send:
+    """One claimed message's provider call, made by the dispatcher at its slot. Right
+    before the request leaves, the DID's guard; when it says wait, the call returns
+    `Later` and the dispatcher runs it again then (no thread sleeps). Its result: Accepted,
+    a ProviderError, or None (not sent: the claim is given back, because the DID's pace
+    would keep it waiting too long or the guard is unreachable)."""
+
+    def __init__(
+        self, sender: Sender, claimed: Claimed, max_wait: float = MAX_PACE_WAIT_SECONDS
+    ) -> None:
+        self.sender, self.c = sender, claimed
+        self.slot_ms = claimed.slot_ms
+        self.max_wait = max_wait
+        self.first_try: float | None = None
+        self.gate_checked = 0.0  # seconds waited when the claim gate was last checked
+
+    def __call__(self) -> Accepted | ProviderError | Later | None:
+        c = self.c
+        self.first_try = self.first_try or time.time()
+        dispatched = time.time()
+        retry: throttle.Pace | None = None
+
+        def guard() -> bool:
+            nonlocal dispatched, retry
+            if c.number_id is None or not c.mps:
+                return True
+            try:
+                paced = throttle.pace(
+                    throttle.did_bucket(c.number_id, c.mps), c.segments, self.slot_ms
+                )
+            except Exception:  # Redis down: nothing was sent, so it is safe to send later
+                log.warning("dispatch guard unavailable for %s", c.id, exc_info=True)
+                return False
+            if paced.go:
+                dispatched = paced.at
+            else:
+                retry = paced
+            return paced.go
+
         try:
-            guard = throttle.pace(throttle.did_bucket(c.number_id, c.mps), c.segments)
-        except Exception:  # Redis down: nothing was sent, so it is safe to send later
-            log.warning("dispatch guard unavailable for %s", c.id, exc_info=True)
-            return None
-        if guard is None:
-            return None
-        dispatched = guard
-    try:
-        sent = sender.provider.send(
-            from_=c.from_number,
-            to=c.to_number,
-            body=c.body,
-            status_callback=f"{sender.status_url}?m={c.id}",
-            media_urls=c.media_urls,
-            messaging_service_sid=sender.messaging_service_sid,
-        )
-    except ProviderError as exc:
-        return exc
-    except Exception as exc:  # the request may have left: reconcile, never resend blindly
-        log.exception("provider call for %s ended unexpectedly", c.id)
-        return ProviderError(f"{type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN)
-    return Accepted(c.id, sent.sid, sent.segments, datetime.fromtimestamp(dispatched, UTC))
+            sent = self.sender.provider.send(
+                from_=c.from_number,
+                to=c.to_number,
+                body=c.body,
+                status_callback=f"{self.sender.status_url}?m={c.id}",
+                media_urls=c.media_urls,
+                messaging_service_sid=self.sender.messaging_service_sid,
+                guard=guard,
+            )
+        except NotSent:
+            waited = retry.at - self.first_try if retry is not None else 0.0
+            if retry is None or waited > self.max_wait:
+                return None
+            if waited > self.gate_checked + GATE_RECHECK_SECONDS:
+                self.gate_checked = waited
+                if not self._still_claimable():
+                    return None
+            self.slot_ms = retry.slot_ms
+            return Later(retry.at)
+        except ProviderError as exc:
+            return exc
+        except Exception as exc:  # the request may have left: reconcile, never resend blindly
+            log.exception("provider call for %s ended unexpectedly", c.id)
+            return ProviderError(f"{type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN)
+        return Accepted(c.id, sent.sid, sent.segments, datetime.fromtimestamp(dispatched, UTC))
+
+    def _still_claimable(self) -> bool:
+        """Whether the message would pass its claim now (a campaign paused meanwhile).
+        When that cannot be read, it goes on as claimed (as it would without the check)."""
+        gate = select(Message.id).where(Message.id == self.c.id, hooks.claim_gate())
+        try:
+            with tenant_session(self.sender.tenant_id) as s:
+                found = s.scalar(gate)
+        except Exception:
+            log.warning("claim gate of %s unreadable", self.c.id, exc_info=True)
+            return True
+        return found is not None
+
+
+def _send_here(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
+    """The same, in this thread: sleep until the slot (and any wait of the guard)."""
+    send = _Send(sender, c, MAX_INLINE_PACE_WAIT_SECONDS)
+    at = c.slot_ms / 1000
+    while True:
+        if (delay := at - time.time()) > 0:
+            time.sleep(min(delay, MAX_INLINE_WAIT_SECONDS))
+        result = send()
+        if not isinstance(result, Later):
+            return result
+        at = result.at
 
 
 _RECORD = text(
@@ -393,10 +400,9 @@ _RECORD = text(
 
 @retry_conflicts
 def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
-    """The provider has these messages: keep their ids, settle their audience rows, and
-    apply any status callback that overtook the answer without naming the message."""
-    from shared.campaigns.service import settle_audience_rows
-
+    """The provider has these messages: keep their ids, tell who follows their outcome
+    (`hooks.settled`), and apply any status callback that overtook the answer without
+    naming the message."""
     with tenant_session(tenant_id) as s:
         lock_messages(s, [a.id for a in accepted])
         rows = s.execute(
@@ -408,7 +414,7 @@ def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
                 "ats": [a.dispatched_at for a in accepted],
             },
         ).all()
-        settle_audience_rows(s, [(r.campaign_id, r.id, "sent") for r in rows])
+        hooks.settled(s, [(r.campaign_id, r.id, "sent") for r in rows])
         record_accepted_messages(s, tenant_id, [r.id for r in rows])  # billed usage
     try:
         apply_early_statuses(tenant_id, [a.sid for a in accepted])
@@ -437,7 +443,6 @@ def _repace(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
 def _record_failure(
     tenant_id: uuid.UUID, message_id: uuid.UUID, exc: ProviderError, attempt: int
 ) -> str:
-    from shared.campaigns.service import settle_audience_rows
     from shared.messaging.events import ContactOptedOut, MessageStatusChanged
     from shared.messaging.health import record_outcome
     from shared.messaging.sending import opt_out
@@ -481,7 +486,7 @@ def _record_failure(
                 tenant_id=tenant_id, message_id=message_id, status="failed", error_code=exc.code
             ),
         )
-        settle_audience_rows(s, [(campaign_id, message_id, "failed")])
+        hooks.settled(s, [(campaign_id, message_id, "failed")])
         if exc.code == OPTED_OUT_CODE and message.contact_id:
             opted_out_contact = message.contact_id
             opt_out(

@@ -91,15 +91,27 @@ class Reservation:
         return max(0.0, (self.at_ms - self.now_ms) / 1000)
 
 
-# KEYS[1]: the DID's next-dispatch time. ARGV: cost, interval_ms. Returns ms to wait (0: go).
+# The last guard, right before a send's request is written. KEYS[1]: the DID's
+# next-dispatch time on the wire; KEYS[2]: the DID's reservation TAT. ARGV: cost,
+# interval_ms, the send's slot_ms. A send that missed its slot by more than its spacing
+# takes a new slot of the DID (the next free one, which later reservations then see)
+# instead of bunching with the sends reserved after it. Returns {ms to wait (0: go now),
+# now_ms, the new slot_ms or 0}.
 _PACE = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local spacing = tonumber(ARGV[1]) * tonumber(ARGV[2])
+local slot = tonumber(ARGV[3])
+if slot > 0 and now - slot > spacing then
+  local tat = tonumber(redis.call('GET', KEYS[2]) or '0')
+  local fresh = math.max(now, tat)
+  redis.call('SET', KEYS[2], fresh + spacing, 'PX', math.ceil(fresh + spacing - now + 60000))
+  if fresh > now then return {fresh - now, now, fresh} end
+end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now < nxt then return {nxt - now, now} end
-local after = now + tonumber(ARGV[1]) * tonumber(ARGV[2])
-redis.call('SET', KEYS[1], after, 'PX', math.ceil(after - now + 60000))
-return {0, now}
+if now < nxt then return {nxt - now, now, 0} end
+redis.call('SET', KEYS[1], now + spacing, 'PX', math.ceil(spacing + 60000))
+return {0, now, 0}
 """
 
 _script = None
@@ -128,31 +140,34 @@ def reserve_many(sends: list[tuple[list[Bucket], int]], *, bulk: bool) -> list[R
     return [Reservation(bool(pairs[i + 1]), pairs[i], now) for i in range(0, len(pairs), 2)]
 
 
-def pace(bucket: Bucket, cost: int, max_wait: float = 2.0) -> float | None:
-    """The last guard before the provider call: a DID's sends leave at least its interval
-    apart by the clock, even when a worker wakes late for its slot (a late send pushes the
-    next one back instead of bunching with it). Returns the dispatch time (epoch seconds,
-    Redis clock), or None if it would wait over `max_wait`."""
-    import time
+@dataclass(frozen=True)
+class Pace:
+    go: bool
+    at: float  # go: the dispatch time (epoch seconds, Redis clock); else when to try again
+    slot_ms: int  # the slot to try again with (a new one when the send took a new slot)
 
+
+def pace(bucket: Bucket, cost: int, slot_ms: int = 0) -> Pace:
+    """The last guard before the provider call, one Redis call: a DID's sends leave at
+    least its interval apart by the Redis clock, and one that missed its slot (`slot_ms`)
+    by more than its spacing takes a new slot rather than bunching. When it must wait,
+    nothing is reserved on the wire: the caller comes back at `at` (not sleeping on a
+    dispatch thread)."""
     global _pace_script
     redis = get_redis()
     if _pace_script is None:
         _pace_script = redis.register_script(_PACE)
-    waited = 0.0
-    while True:
-        wait_ms, now_ms = (
-            int(v)
-            for v in _pace_script(
-                keys=[f"{bucket.key}:pace"], args=[max(1, cost), bucket.interval_ms], client=redis
-            )
+    wait_ms, now_ms, fresh_slot = (
+        int(v)
+        for v in _pace_script(
+            keys=[f"{bucket.key}:pace", bucket.key],
+            args=[max(1, cost), bucket.interval_ms, slot_ms],
+            client=redis,
         )
-        if wait_ms <= 0:
-            return now_ms / 1000
-        if waited + wait_ms / 1000 > max_wait:
-            return None
-        time.sleep(wait_ms / 1000)
-        waited += wait_ms / 1000
+    )
+    if wait_ms <= 0:
+        return Pace(True, now_ms / 1000, slot_ms)
+    return Pace(False, (now_ms + wait_ms) / 1000, fresh_slot or slot_ms)
 
 
 def did_bucket(number_id: object, mps: float) -> Bucket:

@@ -26,7 +26,7 @@ from shared.billing.usage import record_message_outcomes
 from shared.db.group_commit import GroupCommit
 from shared.db.session import retry_conflicts, system_session, tenant_session
 from shared.http.problems import Problem
-from shared.messaging import delivery, sending
+from shared.messaging import delivery, hooks, sending
 from shared.messaging.accounts import auth_token
 from shared.messaging.events import ContactOptedOut, MessageReceived, MessageStatusChanged
 from shared.messaging.health import FinalOutcome, record_outcomes
@@ -90,7 +90,9 @@ class Route:
     provider: str
 
 
-_ROUTE_TTL_SECONDS = 60.0
+# Long: a cached route or token that no longer verifies a signature is read again at once
+# (see `authenticate`), so the TTL only bounds how long an unused entry stays.
+_ROUTE_TTL_SECONDS = 600.0
 _routes: TTLCache[tuple[str, str], Route] = TTLCache(maxsize=50_000, ttl=_ROUTE_TTL_SECONDS)
 _tokens: TTLCache[uuid.UUID, str] = TTLCache(maxsize=10_000, ttl=_ROUTE_TTL_SECONDS)
 _cache_lock = threading.Lock()
@@ -98,17 +100,31 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+_loading: dict[Any, threading.Lock] = {}
+
+
 def _cached(cache: TTLCache[K, V], key: K, load: Callable[[], V | None], fresh: bool) -> V | None:
-    """From the short cache unless `fresh`; a value loaded is kept (a missing one is not)."""
+    """From the short cache unless `fresh`; a value loaded is kept (a missing one is not).
+    One load per key at a time: a burst of callbacks for a number that just left the cache
+    waits for one read instead of each opening a transaction of its own."""
     if not fresh:
         with _cache_lock:
             found = cache.get(key)
         if found is not None:
             return found
-    value = load()
-    if value is not None:
+    with _cache_lock:
+        loading = _loading.setdefault(key, threading.Lock())
+    with loading:
+        if not fresh:
+            with _cache_lock:
+                found = cache.get(key)
+            if found is not None:
+                return found
+        value = load()
         with _cache_lock:
-            cache[key] = value
+            if value is not None:
+                cache[key] = value
+            _loading.pop(key, None)
     return value
 
 
@@ -275,9 +291,7 @@ def apply_statuses(updates: Sequence[StatusUpdate]) -> list[str]:
 def _write_statuses(
     tenant_id: uuid.UUID, batch: list[StatusUpdate], stamp: datetime
 ) -> tuple[dict[uuid.UUID, Any], list[uuid.UUID]]:
-    """One transaction: the forward moves, the audience rows they settle, the opt-outs."""
-    from shared.campaigns.service import ROW_STATUS_OF, settle_audience_rows
-
+    """One transaction: the forward moves, what follows their outcome, the opt-outs."""
     with tenant_session(tenant_id) as s:
         delivery.lock_messages(s, [u.message_id for u in batch])
         rows = s.execute(
@@ -293,17 +307,17 @@ def _write_statuses(
         ).all()
         applied = {r.id: r for r in rows}
         moved = [(applied[u.message_id], u) for u in batch if u.message_id in applied]
-        # The send's record settles the audience row; if its sender died after the
-        # provider call, the callback is the first to know.
-        settle_audience_rows(
-            s, [(row.campaign_id, row.id, ROW_STATUS_OF[u.status]) for row, u in moved]
-        )
+        # The send's record settles what follows the message (a campaign's audience
+        # row); if its sender died after the provider call, the callback is the first to know.
+        hooks.settled(s, [(row.campaign_id, row.id, u.status) for row, u in moved])
         opted_out = [_opt_out_on_error(s, tenant_id, row, u.code) for row, u in moved]
         record_message_outcomes(s, tenant_id, [(row.id, u.status) for row, u in moved])
     return applied, [c for c in opted_out if c is not None]
 
 
-_named_writer: GroupCommit[StatusUpdate, str] = GroupCommit(apply_statuses)
+# Up to 4 bursts written at once (each locks its messages in id order; updates only move
+# forward), so one slow transaction does not stall every callback of the instance.
+_named_writer: GroupCommit[StatusUpdate, str] = GroupCommit(apply_statuses, writers=4)
 
 
 def _opt_out_on_error(s: Any, tenant_id: uuid.UUID, row: Any, code: int | None) -> uuid.UUID | None:

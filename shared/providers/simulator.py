@@ -20,9 +20,11 @@ from datetime import UTC, datetime, timedelta
 from shared.config import get_settings
 from shared.providers.sms import (
     AvailableNumber,
+    NotSent,
     OwnedNumber,
     ProviderError,
     ProviderMessage,
+    SendGuard,
     SentMessage,
     SmsProvider,
 )
@@ -62,7 +64,10 @@ class SimulatorProvider(SmsProvider):
         status_callback: str,
         media_urls: list[str] | None = None,
         messaging_service_sid: str | None = None,
+        guard: SendGuard | None = None,
     ) -> SentMessage:
+        if guard is not None and not guard():
+            raise NotSent()
         code = int(to[-5:]) if to[-5:].isdigit() else 0
         if code in SEND_ERRORS:
             raise ProviderError(SEND_ERRORS[code], code=code, http_status=400)

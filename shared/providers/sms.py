@@ -11,6 +11,7 @@ Errors are classified once, here, so every caller handles them the same way:
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -62,6 +63,15 @@ def classify(code: int | None, http_status: int | None) -> Outcome:
     return Outcome.TRANSIENT
 
 
+class NotSent(Exception):
+    """The send's guard held the request back: nothing left for the provider."""
+
+
+# Called right before a send's request is written (the DID's last pacing check); False
+# holds it back (NotSent).
+SendGuard = Callable[[], bool]
+
+
 @dataclass(frozen=True)
 class SentMessage:
     sid: str
@@ -110,7 +120,10 @@ class SmsProvider(abc.ABC):
         status_callback: str,
         media_urls: list[str] | None = None,
         messaging_service_sid: str | None = None,
-    ) -> SentMessage: ...
+        guard: SendGuard | None = None,
+    ) -> SentMessage:
+        """Send one message. `guard` runs right before the request leaves (after any
+        connection set-up); when it returns False nothing is sent and NotSent is raised."""
 
     @abc.abstractmethod
     def fetch(self, sid: str) -> ProviderMessage: ...

@@ -1,5 +1,11 @@
 """Twilio through its official SDK. Every client has a timeout; errors are classified.
 
+Sending, the hot path, skips the SDK's request building (about 1.4 ms of CPU per message):
+the same form goes out over a keep-alive connection of the sending thread, to the URL and
+with the headers and auth the SDK would use; errors are read into the SDK's own
+TwilioRestException and classified like every other call. The send's guard runs right
+before the request is written, after any connection set-up.
+
 `TWILIO_API_BASE` points the SDK at another host (the fake server in tests) by rewriting
 each request's scheme and host in a custom `TwilioHttpClient`: setting the SDK's base URL
 breaks as soon as TWILIO_REGION / TWILIO_EDGE change the hostname.
@@ -7,22 +13,37 @@ breaks as soon as TWILIO_REGION / TWILIO_EDGE change the hostname.
 
 from __future__ import annotations
 
+import base64
+import http.client
+import json
+import socket
+import ssl
 import threading
+import time
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from shared.config import get_settings
 from shared.providers.sms import (
     AvailableNumber,
+    NotSent,
     Outcome,
     OwnedNumber,
     ProviderError,
     ProviderMessage,
+    SendGuard,
     SentMessage,
     SmsProvider,
 )
+
+
+def _rewrite(url: str, api_base: str) -> str:
+    if not api_base:
+        return url
+    target, parts = urlsplit(api_base), urlsplit(url)
+    return urlunsplit((target.scheme, target.netloc, parts.path, parts.query, ""))
 
 
 def _http_client(timeout: float, api_base: str) -> Any:
@@ -30,11 +51,7 @@ def _http_client(timeout: float, api_base: str) -> Any:
 
     class RewritingHttpClient(TwilioHttpClient):  # type: ignore[misc]
         def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-            if api_base:
-                target = urlsplit(api_base)
-                parts = urlsplit(url)
-                url = urlunsplit((target.scheme, target.netloc, parts.path, parts.query, ""))
-            return super().request(method, url, *args, **kwargs)
+            return super().request(method, _rewrite(url, api_base), *args, **kwargs)
 
     client = RewritingHttpClient(timeout=timeout, pool_connections=True)
     # Keep a connection per dispatch thread (requests keeps 10 by default and discards the
@@ -58,6 +75,31 @@ def _client(account_sid: str, auth_token: str, timeout: float, api_base: str) ->
 
     with _clients_lock:
         return Client(account_sid, auth_token, http_client=_http_client(timeout, api_base))
+
+
+@lru_cache(maxsize=256)
+def _send_wire(account_sid: str, auth_token: str, timeout: float, api_base: str) -> SendWire:
+    """The send path's connections for one account: the SDK's URL (edge and region
+    applied) and headers, with Basic auth as the SDK sends it."""
+    client = _client(account_sid, auth_token, timeout, api_base)
+    url = client.get_hostname(
+        f"{client.api.base_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
+    )
+    headers = dict(client.get_headers("POST", {}))
+    token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+    headers["Authorization"] = f"Basic {token}"
+    return SendWire(_rewrite(url, api_base), headers, timeout)
+
+
+def _rest_exception(status: int, wire: SendWire, payload: dict[str, Any], raw: bytes) -> Any:
+    """The SDK's error for a refused create, from Twilio's error body."""
+    from twilio.base.exceptions import TwilioRestException
+
+    message = payload.get("message") or raw[:200].decode("utf-8", "replace") or f"HTTP {status}"
+    code = payload.get("code")
+    return TwilioRestException(
+        status, f"{wire.host}/Messages.json", msg=str(message), code=code, method="POST"
+    )
 
 
 def _error(exc: Exception) -> ProviderError:
@@ -86,6 +128,77 @@ def _sms_capable(capabilities: dict[str, Any] | None) -> dict[str, bool]:
     }
 
 
+# A keep-alive connection idle longer than this is not reused: the server may be closing
+# it, and a request lost on a closing connection has an unknown outcome.
+IDLE_REUSE_SECONDS = 4.0
+
+
+class _Connection:
+    __slots__ = ("sock", "used_at")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.used_at = time.monotonic()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class SendWire:
+    """The send path's HTTP: one keep-alive connection per thread, the request written in
+    one call right after its guard, the answer read with http.client's parser."""
+
+    def __init__(self, url: str, headers: dict[str, str], timeout: float) -> None:
+        parts = urlsplit(url)
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname or ""
+        self.port = parts.port or (443 if self.https else 80)
+        self.timeout = timeout
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        netloc = parts.netloc.rpartition("@")[2]
+        lines = [f"POST {path} HTTP/1.1", f"Host: {netloc}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        self._head = ("\r\n".join(lines) + "\r\nContent-Length: ").encode("latin-1")
+        self._local = threading.local()
+
+    def _connect(self) -> _Connection:
+        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.https:
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+        return _Connection(sock)
+
+    def post(self, form: bytes, guard: SendGuard | None) -> tuple[int, bytes]:
+        """(HTTP status, body). Raises NotSent (guard), ConnectionError before anything was
+        written (safe to retry), or OSError / HTTPException after (outcome unknown)."""
+        conn: _Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and time.monotonic() - conn.used_at > IDLE_REUSE_SECONDS:
+            conn.close()
+            conn = self._local.conn = None
+        if conn is None:
+            try:
+                conn = self._local.conn = self._connect()
+            except OSError as exc:
+                raise ConnectionError(f"cannot connect: {exc}") from exc
+        if guard is not None and not guard():
+            raise NotSent()
+        try:
+            conn.sock.sendall(self._head + b"%d\r\n\r\n" % len(form) + form)
+            response = http.client.HTTPResponse(conn.sock, method="POST")
+            response.begin()
+            body = response.read()
+        except BaseException:
+            conn.close()
+            self._local.conn = None
+            raise
+        if response.will_close:
+            conn.close()
+            self._local.conn = None
+        else:
+            conn.used_at = time.monotonic()
+        return response.status, body
+
+
 class TwilioProvider(SmsProvider):
     name = "twilio"
 
@@ -93,6 +206,9 @@ class TwilioProvider(SmsProvider):
         settings = get_settings()
         self.account_sid = account_sid
         self.client = _client(
+            account_sid, auth_token, settings.twilio_timeout_seconds, settings.twilio_api_base
+        )
+        self.wire = _send_wire(
             account_sid, auth_token, settings.twilio_timeout_seconds, settings.twilio_api_base
         )
 
@@ -114,17 +230,39 @@ class TwilioProvider(SmsProvider):
         status_callback: str,
         media_urls: list[str] | None = None,
         messaging_service_sid: str | None = None,
+        guard: SendGuard | None = None,
     ) -> SentMessage:
-        kwargs: dict[str, Any] = {"to": to, "body": body, "status_callback": status_callback}
-        if messaging_service_sid:
-            kwargs["messaging_service_sid"] = messaging_service_sid
-        else:
-            kwargs["from_"] = from_
-        if media_urls:
-            kwargs["media_url"] = media_urls
-        message = self._call(self.client.messages.create, **kwargs)
-        segments = int(message.num_segments) if message.num_segments else None
-        return SentMessage(sid=message.sid, status=message.status, segments=segments)
+        """The form the SDK's `messages.create` posts, over this thread's connection."""
+        form: list[tuple[str, str]] = [("To", to), ("Body", body)]
+        form.append(
+            ("MessagingServiceSid", messaging_service_sid)
+            if messaging_service_sid
+            else ("From", from_)
+        )
+        form.append(("StatusCallback", status_callback))
+        form += [("MediaUrl", url) for url in media_urls or ()]
+        try:
+            status, raw = self.wire.post(urlencode(form).encode(), guard)
+        except NotSent:
+            raise
+        except ConnectionError as exc:  # nothing was written: safe to send again later
+            raise ProviderError(f"cannot reach Twilio: {exc}", outcome=Outcome.TRANSIENT) from exc
+        except (OSError, http.client.HTTPException) as exc:  # it may have left: reconcile
+            raise ProviderError(
+                f"Twilio did not answer: {type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN
+            ) from exc
+        try:
+            payload = json.loads(raw) if raw else {}
+        except ValueError:
+            payload = {}
+        if not 200 <= status < 300 or not payload.get("sid"):
+            raise _error(_rest_exception(status, self.wire, payload, raw))
+        segments = payload.get("num_segments")
+        return SentMessage(
+            sid=str(payload["sid"]),
+            status=str(payload.get("status") or "queued"),
+            segments=int(segments) if segments else None,
+        )
 
     def _message(self, m: Any) -> ProviderMessage:
         return ProviderMessage(

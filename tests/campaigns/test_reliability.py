@@ -33,6 +33,7 @@ from tests.campaigns.helpers import (
     workspace_with_pool,
 )
 from tests.fakes.twilio import FakeTwilio
+from tests.messaging.helpers import wait_until
 
 
 def assert_exactly_once(fake: FakeTwilio, contacts: list[dict[str, Any]]) -> None:
@@ -184,14 +185,20 @@ def test_worker_killed_mid_batch_then_redelivered_and_reconciled(
 def test_a_busy_sender_reserves_nothing_and_catches_up(
     api: httpx.Client, fake_twilio: FakeTwilio
 ) -> None:
-    """While this instance's dispatch threads are behind, batches take no rate slots (they
-    would leave late); they come back and send once the threads catch up."""
-    from shared.messaging import delivery
+    """While this instance's sends leave late (due sends no dispatch thread has started),
+    batches take no rate slots; they come back and send once the threads catch up."""
+    import threading
+
+    from shared.messaging import delivery, dispatcher
 
     setup = workspace_with_pool(api, fake_twilio, dids=2, mps=20)
     contacts = add_contacts(api, setup, 10, ["vip"])
     campaign = create_campaign(api, setup)
-    delivery._count_in_flight(delivery.MAX_IN_FLIGHT)  # as if 400 sends were queued here
+    release = threading.Event()
+    held = dispatcher.get_dispatcher()
+    for _ in range(dispatcher.DISPATCH_THREADS + 1):  # every thread held, one more due
+        held.submit(0, release.wait)
+    wait_until(delivery.dispatch_is_busy, timeout=10)
     try:
         launched = api.post(f"/v1/campaigns/{campaign['id']}/launch", headers=setup.headers)
         assert launched.status_code == 200
@@ -199,7 +206,7 @@ def test_a_busy_sender_reserves_nothing_and_catches_up(
         phones = {c["phone"] for c in contacts}
         assert sends_by_recipient(fake_twilio, phones) == {}
     finally:
-        delivery._count_in_flight(-delivery.MAX_IN_FLIGHT)
+        release.set()
     wait_status(api, setup, campaign["id"], "completed", timeout=60)
     assert_exactly_once(fake_twilio, contacts)
 

@@ -76,3 +76,39 @@ def test_batches_are_capped() -> None:
         t.join(10)
     assert sum(sizes) == 10
     assert max(sizes) <= 3
+
+
+def test_several_writers_write_at_once_and_each_item_once() -> None:
+    """With `writers=3`, a slow batch does not hold every caller: up to three batches are
+    written at the same time, and every item is still in exactly one of them."""
+    running = 0
+    most = 0
+    lock = threading.Lock()
+    batches: list[list[int]] = []
+
+    def apply(items: Sequence[int]) -> list[int]:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            batches.append(list(items))
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return [i + 1 for i in items]
+
+    writer: GroupCommit[int, int] = GroupCommit(apply, writers=3)
+    results: dict[int, int] = {}
+
+    def call(i: int) -> None:
+        results[i] = writer.submit(i)
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(300)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == {i: i + 1 for i in range(300)}
+    assert sorted(i for batch in batches for i in batch) == list(range(300))
+    assert most == 3
+    assert writer._writers == 0  # every writer's turn ended
