@@ -3,7 +3,7 @@
 The generated Terraform input (infra/functions.auto.tfvars.json) is run through a model
 of GCP's URL map matching (route rules by priority, first matching rule wins; full path,
 prefix and path template matches) and compared with the registry and with the local
-gateway's own router (werkzeug) for every route, with sample values for its parameters
+gateway's own router (shared.http.routing) for every route, with sample values for its parameters
 and with values that collide with other routes' fixed segments. The HCL test checks the
 Terraform wires those inputs to the URL map, backend services, NEGs and functions.
 """
@@ -22,10 +22,9 @@ from typing import Any
 
 import hcl2
 import pytest
-from werkzeug.routing import Map, MapAdapter, Rule
 
 from shared import registry
-from shared.http.function import werkzeug_rule
+from shared.http.routing import Router
 from shared.platform import terraform
 from shared.platform.terraform import INPUTS_FILE, sample_path, segments
 
@@ -74,19 +73,19 @@ def lb_route(inputs: dict[str, Any], path: str) -> str:
 
 
 @functools.cache
-def _gateway_router() -> MapAdapter:
-    rules = [
-        Rule(werkzeug_rule(route.path), endpoint=spec.name)
+def _gateway_router() -> Router[str]:
+    return Router(
+        (route.method, route.path, spec.name)
         for spec in registry.http_functions()
         for route in spec.routes
-    ]
-    return Map(rules, merge_slashes=False).bind("local")
+    )
 
 
 def gateway_route(path: str) -> str:
-    """The function the local gateway's router picks for `path`, whatever the method."""
-    endpoint, _ = _gateway_router().match(path)
-    return str(endpoint)
+    """The function the local gateway's router picks for `path`, whatever the method (the
+    function owning the most specific template answers every method on it)."""
+    template, _ = _gateway_router().resource(path)
+    return next(iter(template.endpoints.values()))
 
 
 def misrouted(inputs: dict[str, Any]) -> list[str]:
@@ -254,7 +253,7 @@ def test_a_fixed_segment_wins_over_a_parameter_from_the_left() -> None:
     assert lb_route(generated, "/v1/widgets/w1/parts") == "widgets"
     assert lb_route(generated, "/v1/widgets/special") == "special"
     # Both /v1/widgets/{widget_id}/parts and /v1/widgets/special/{part} match: the
-    # gateway (werkzeug) takes the fixed segment first, and so does the map.
+    # gateway (shared.http.routing) takes the fixed segment first, and so does the map.
     assert lb_route(generated, "/v1/widgets/special/parts") == "special"
     assert {"path": "/v1/widgets/special/parts", "function": "special"} in generated[
         "url_map_tests"
