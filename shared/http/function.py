@@ -313,6 +313,11 @@ def _arguments(op: Operation, req: Request, path_values: dict[str, Any]) -> dict
                 body = p.annotation.model_validate_json(_integral_floats(raw_body), strict=True)
             except ValidationError as exc:
                 if exc.errors()[0]["type"] == "json_invalid":
+                    # pydantic's parser refuses a lone surrogate as bad JSON; it is valid
+                    # JSON holding invalid text, which is a 422 naming the field.
+                    errors += _text_errors_in_raw_json(raw_body)
+                    if errors:
+                        continue
                     detail = exc.errors()[0]["msg"]
                     raise bad_request(
                         f"The body is not valid JSON: {detail}", "malformed-json"
@@ -375,6 +380,14 @@ def _integral_floats(raw: bytes) -> bytes:
     except (UnicodeDecodeError, json.JSONDecodeError):
         return raw  # pydantic names the syntax error
     return json.dumps(data).encode()
+
+
+def _text_errors_in_raw_json(raw: bytes) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    return text_errors(data, "body")
 
 
 def _integral_or_float(text: str) -> int | float:

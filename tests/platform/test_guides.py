@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import httpx
 
@@ -13,6 +14,7 @@ from shared.platform.guides import GUIDES, read_guide
 from shared.templates.render import CONTACT_FIELDS, ROOT_FIELDS
 
 LINK = re.compile(r"/docs/([a-z0-9-]+)")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_each_guide_is_served_as_markdown(api: httpx.Client) -> None:
@@ -38,8 +40,15 @@ def test_the_api_document_links_to_guides_that_exist(api: httpx.Client) -> None:
     assert "/docs/segments" in schemas["SegmentIn"]["properties"]["filter"]["description"]
     for name in ("CampaignIn", "TemplateIn"):
         assert "/docs/template-variables" in json.dumps(schemas[name]["properties"]["body"])
-    page = api.get("/docs").text
-    assert all(f"href='/docs/{name}'" in page for name in GUIDES)
+    for name in GUIDES:
+        page = api.get(f"/docs/{name}")
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/markdown")
+
+
+def test_the_consoles_api_reference_links_every_guide() -> None:
+    view = (ROOT / "web/src/app/docs/docs-view.tsx").read_text()
+    assert all(f'href="/docs/{name}"' in view for name in GUIDES)
 
 
 def test_the_guides_link_to_each_other_by_file_name() -> None:

@@ -70,17 +70,10 @@ def test_cookie_is_secure_under_https(api: httpx.Client) -> None:
     assert "; Secure" in _set_cookie(r)
 
 
-def test_signup_switch_and_invitation_accept_set_the_cookie(api: httpx.Client) -> None:
-    r = api.post(
-        "/v1/auth/signup?session=cookie",
-        json={
-            "email": "cookie-signup@example.com",
-            "password": PASSWORD,
-            "name": "C",
-            "workspace_name": "C",
-        },
-    )
-    assert r.status_code == 201, r.text
+def test_login_and_workspace_switch_set_the_cookie(api: httpx.Client) -> None:
+    account = signup(api)  # signup answers 202 and starts no session (no enumeration)
+    r = _login(api, account.email)
+    assert r.status_code == 200, r.text
     assert r.json()["refresh_token"] is None
     assert _cookie_value(r).startswith("rt_")
     token = r.json()["access_token"]

@@ -23,6 +23,15 @@ export function DocsView() {
           <Brand />
         </Link>
         <span className="text-sm text-muted-foreground">API reference</span>
+        {/* The guides are pages of the API itself (shared/platform/guides.py), not routes of the console. */}
+        <nav aria-label="Guides" className="hidden gap-3 text-sm md:flex">
+          <a className="underline-offset-4 hover:underline" href="/docs/template-variables">
+            Template variables
+          </a>
+          <a className="underline-offset-4 hover:underline" href="/docs/segments">
+            Segment filters
+          </a>
+        </nav>
         <div className="flex-1" />
         {status === "signed-in" && me ? (
           <p className="hidden text-xs text-muted-foreground sm:block" data-testid="docs-session">
