@@ -15,7 +15,12 @@ interface FieldProps {
   /** Something on the label's line, right-aligned (a "Forgot password?" link). */
   aside?: React.ReactNode;
   className?: string;
-  children: React.ReactElement<React.ComponentProps<"input">>;
+  /** One control: an <input>, <textarea>, <Select> or anything taking these attributes. */
+  children: React.ReactElement<{
+    id?: string;
+    "aria-invalid"?: boolean | undefined;
+    "aria-describedby"?: string | undefined;
+  }>;
 }
 
 /**
