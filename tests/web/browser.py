@@ -74,6 +74,16 @@ class Console:
         target.wait_for_load_state("networkidle")
         return target
 
+    def log_in(self, email: str, password: str, then: str = "/dashboard") -> Any:
+        """Log in through the login page as a person does; lands on `then`."""
+        page = self.goto(f"/login?next={then}")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(re.escape(then) + r"/?(\?.*)?$"))
+        page.wait_for_load_state("networkidle")
+        return page
+
     def check_a11y(self, label: str, page: Any = None) -> None:
         """axe-core on the page as it is now: no serious or critical violation."""
         target = page or self.page

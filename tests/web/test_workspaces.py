@@ -62,3 +62,9 @@ def test_an_invited_member_joins_and_switches_workspaces(
     expect(page.locator("[data-step=number]").get_by_role("link")).to_be_visible()
     page.reload()  # the switch rotated the session cookie to the other workspace
     expect(own).to_be_visible()
+
+
+def test_log_in_lands_where_it_was_asked(console: Console, api_client: httpx.Client) -> None:
+    account = signup(api_client, "lander")
+    page = console.log_in(account.email, PASSWORD, then="/docs")
+    assert page.url.endswith("/docs") or page.url.endswith("/docs/")
