@@ -7,6 +7,8 @@ export const PAGES: readonly string[] = [
   "/invitations/accept",
   "/login",
   "/reset-password",
+  "/settings/webhooks",
+  "/settings/webhooks/view",
   "/signup",
   "/verify-email",
 ];
