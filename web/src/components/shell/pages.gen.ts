@@ -7,6 +7,7 @@ export const PAGES: readonly string[] = [
   "/invitations/accept",
   "/login",
   "/reset-password",
+  "/settings/billing",
   "/settings/webhooks",
   "/settings/webhooks/view",
   "/signup",
