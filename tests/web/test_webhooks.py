@@ -247,7 +247,9 @@ def test_the_endpoint_list_at_phone_width(console: Console, api_client: httpx.Cl
     # On a phone the events go under the URL (the Events column is hidden).
     expect(page.get_by_role("columnheader", name="Events")).to_be_hidden()
     rows = page.locator("tbody tr")
-    expect(rows.filter(has_text="/hooks/0/").locator("span", has_text="2 event types")).to_be_visible()
+    expect(
+        rows.filter(has_text="/hooks/0/").locator("span", has_text="2 event types")
+    ).to_be_visible()
     expect(rows.filter(has_text="/hooks/1/").locator("span", has_text="All events")).to_be_visible()
     console.check_page("webhooks-list-phone")
     width = page.evaluate("document.documentElement.scrollWidth")
