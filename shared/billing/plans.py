@@ -154,6 +154,15 @@ def plan_of(name: str | None) -> Plan:
     return PLANS.get(name or "free", FREE)
 
 
+def estimate_segment_price_minor(plan: Plan) -> Decimal:
+    """One segment's price (cents) for spend estimates (the dashboard): the plan's price per
+    extra segment; on the free plan (no overage) the first paid plan's, what sending more
+    would cost."""
+    if plan.segment_price_minor is not None:
+        return plan.segment_price_minor
+    return next(p.segment_price_minor for p in PLANS.values() if p.segment_price_minor is not None)
+
+
 def plan_mps(plan: str | None) -> float:
     return plan_of(plan).mps
 

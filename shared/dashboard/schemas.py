@@ -52,7 +52,10 @@ class ActivityOut(BaseModel):
         description="Delivered / (delivered + failed) over the range; null with no outcome yet."
     )
     segments: int = Field(description="Segments sent over the range.")
-    estimated_spend_minor: int = Field(description="Segments x the estimated segment price.")
+    estimated_spend_minor: int = Field(
+        description="Segments x the plan's price per segment (on the free plan, the first "
+        "paid plan's): the plans' prices, GET /v1/billing."
+    )
     currency: str = "USD"
 
 

@@ -8,6 +8,7 @@ occurred_at); campaigns in flight read `campaign_contacts` by (campaign_id, stat
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -15,16 +16,16 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select,
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.functions import count
 
+from shared.billing.plans import estimate_segment_price_minor, plan_of
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.config import get_settings
 from shared.contacts.models import ConsentEvent, Contact
 from shared.dashboard import schemas
 from shared.db.session import tenant_session
 from shared.messaging.models import Message, PhoneNumber, TwilioConfig
+from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
-# Estimated price of one segment in minor units (cents), until plans carry real prices.
-PRICE_PER_SEGMENT_MINOR = 1
 # Accepted by the provider: what "sent" means on the dashboard.
 ACCEPTED = ("sent", "delivered", "undelivered")
 FAILED = ("failed", "undelivered")
@@ -60,6 +61,9 @@ def activity(
         return func.date_trunc(unit, func.timezone(query.tz, column))
 
     outbound = Message.direction == "outbound"
+    # The workspace's plan rides along (its segment price makes the spend estimate): still
+    # one statement.
+    plan = select(Tenant.plan).where(Tenant.id == tenant).scalar_subquery()
     messages = (
         select(
             bucket(Message.created_at).label("b"),
@@ -72,6 +76,7 @@ def activity(
                 func.sum(Message.segments).filter(and_(outbound, Message.status.in_(ACCEPTED))),
                 0,
             ).label("segments"),
+            plan.label("plan"),
         )
         .where(Message.tenant_id == tenant, Message.created_at >= since)
         .group_by(text("1"))
@@ -85,6 +90,7 @@ def activity(
             literal(0),
             count(),
             literal(0),
+            plan,
         )
         .where(
             ConsentEvent.tenant_id == tenant,
@@ -99,7 +105,8 @@ def activity(
     fields = ("sent", "delivered", "failed", "replies", "opt_outs")
     by_start: dict[datetime, dict[str, int]] = {b: dict.fromkeys(fields, 0) for b in starts}
     segments = 0
-    for b, *values, segs in rows:
+    plan_name = rows[0][-1] if rows else None
+    for b, *values, segs, _plan in rows:
         point = by_start.get(b)
         if point is None:  # a message stamped in the future (clock skew): not in the range
             continue
@@ -117,7 +124,11 @@ def activity(
         totals=schemas.ActivityCounts(**totals),
         delivery_rate=round(totals["delivered"] / outcomes, 4) if outcomes else None,
         segments=segments,
-        estimated_spend_minor=segments * PRICE_PER_SEGMENT_MINOR,
+        estimated_spend_minor=int(
+            (segments * estimate_segment_price_minor(plan_of(plan_name))).to_integral_value(
+                ROUND_HALF_UP
+            )
+        ),
     )
 
 

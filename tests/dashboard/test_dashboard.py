@@ -109,7 +109,9 @@ def test_activity_counts_per_hour_over_24h(api: httpx.Client) -> None:
     }
     assert out.delivery_rate == 0.5
     assert out.segments == 4  # sent, delivered and undelivered count; queued and failed do not
-    assert out.estimated_spend_minor == 4 * service.PRICE_PER_SEGMENT_MINOR
+    # Priced as the plans say (shared/billing/plans.py): free has no overage, so the first
+    # paid plan's 1.5 cents per segment.
+    assert out.estimated_spend_minor == 6
 
 
 def test_days_start_at_local_midnight(api: httpx.Client) -> None:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -61,11 +62,15 @@ def console_bundle() -> Path:
     return console.OUT
 
 
-@pytest.fixture(scope="session")
-def platform_url(
-    platform_env: dict[str, str], mailbox: Mailbox, console_bundle: Path
+@contextmanager
+def run_platform(
+    platform_env: dict[str, str],
+    mailbox: Mailbox,
+    extra_env: dict[str, str] | None = None,
+    log_name: str = "platform.log",
 ) -> Iterator[str]:
-    """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox."""
+    """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox;
+    `extra_env` adds settings (a test module's own platform: Stripe on, for instance)."""
     port = services.free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -80,9 +85,10 @@ def platform_url(
         "SIMULATOR_CALLBACK_DELAY_SECONDS": "0.05",
         "TWILIO_API_BASE": "",
         "ENVIRONMENT": "local",
+        **(extra_env or {}),
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "platform.log").open("w")
+    log = (ARTIFACTS / log_name).open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "shared.cli", "dev", "--port", str(port)],
         env=env,
@@ -93,9 +99,7 @@ def platform_url(
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                pytest.fail(
-                    f"smsctl dev exited ({proc.returncode}); see {ARTIFACTS / 'platform.log'}"
-                )
+                pytest.fail(f"smsctl dev exited ({proc.returncode}); see {ARTIFACTS / log_name}")
             try:
                 if httpx.get(f"{base}/health", timeout=2).status_code == 200:
                     break
@@ -112,6 +116,15 @@ def platform_url(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def platform_url(
+    platform_env: dict[str, str], mailbox: Mailbox, console_bundle: Path
+) -> Iterator[str]:
+    """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox."""
+    with run_platform(platform_env, mailbox) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

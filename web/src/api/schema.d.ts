@@ -2183,7 +2183,7 @@ export interface components {
             segments: number;
             /**
              * Estimated Spend Minor
-             * @description Segments x the estimated segment price.
+             * @description Segments x the plan's price per segment (on the free plan, the first paid plan's): the plans' prices, GET /v1/billing.
              */
             estimated_spend_minor: number;
             /**

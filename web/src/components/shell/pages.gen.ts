@@ -7,6 +7,9 @@ export const PAGES: readonly string[] = [
   "/invitations/accept",
   "/login",
   "/reset-password",
+  "/settings/billing",
+  "/settings/webhooks",
+  "/settings/webhooks/view",
   "/signup",
   "/verify-email",
 ];
