@@ -22,7 +22,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { href: "/settings/ai", label: "AI assistant", minRole: "admin" },
   { href: "/settings/compliance", label: "Compliance", minRole: "admin" },
   { href: "/settings/webhooks", label: "Webhooks", minRole: "admin" },
-  { href: "/settings/billing", label: "Billing", minRole: "owner" },
+  { href: "/settings/billing", label: "Billing", minRole: "admin" },
 ];
 
 export const builtSettingsSections = (): SettingsSection[] =>
