@@ -4,10 +4,14 @@ account's numbers, and make a pool of them, with the keyboard where a person wou
 from __future__ import annotations
 
 import re
+import uuid
 
 import httpx
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from shared.db.session import tenant_session
+from shared.messaging.models import PhoneNumber
 from tests.identity_helpers import PASSWORD, signup
 from tests.web.browser import Console
 
@@ -44,7 +48,8 @@ def test_buy_numbers_manage_them_and_make_a_pool(
     rows = page.get_by_role("table", name="Numbers").locator("tbody tr")
     expect(rows).to_have_count(3)
     phones = [rows.nth(i).locator("td").first.locator("span").first.inner_text() for i in range(3)]
-    expect(page.get_by_text("Healthy")).to_have_count(3)
+    table = page.get_by_role("table", name="Numbers")
+    expect(table.get_by_text("Healthy")).to_have_count(3)
 
     # Pause the first with the keyboard: the actions menu, arrows, Enter.
     page.get_by_role("button", name=f"Actions for {phones[0]}").focus()
@@ -91,6 +96,25 @@ def test_buy_numbers_manage_them_and_make_a_pool(
     page.get_by_role("button", name="Import from Twilio").click()
     expect(page.get_by_text("2 imported, 0 already here")).to_be_visible()
     expect(rows).to_have_count(5)
+
+    # A number its health paused shows why, and can be resumed.
+    with tenant_session(uuid.UUID(owner.workspace_id)) as s:
+        imported = s.scalars(
+            select(PhoneNumber).where(PhoneNumber.phone_number.like("+1555%"))
+        ).first()
+        assert imported is not None
+        imported.status = "failing"
+        imported.status_reason = "8 of 20 messages failed in the last 15 minutes"
+    page.get_by_label("Show").select_option("failing")
+    failing = rows.first
+    expect(rows).to_have_count(1)
+    expect(failing.get_by_text("Paused by health")).to_be_visible()
+    expect(failing.get_by_text("8 of 20 messages failed in the last 15 minutes")).to_be_visible()
+    console.check_page("numbers-failing")
+    failing.get_by_role("button", name=re.compile("^Actions for")).click()
+    page.get_by_role("menuitem", name="Resume").click()
+    expect(page.get_by_text("No failing number")).to_be_visible()
+    page.get_by_label("Show").select_option("")
 
     # A pool of the two healthy bought numbers and one imported number.
     page.get_by_role("tab", name="Pools").click()

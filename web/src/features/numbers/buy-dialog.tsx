@@ -12,7 +12,6 @@ import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/states";
-import { toast } from "@/components/ui/toast";
 import { formatPhone } from "@/lib/format";
 
 import { type AvailableQuery, useAvailableNumbers, usePurchaseNumber } from "./hooks";
@@ -29,10 +28,20 @@ function BuyButton({
 }) {
   const purchase = usePurchaseNumber();
   const [error, setError] = React.useState<string | null>(null);
+  const boughtRef = React.useRef<HTMLSpanElement>(null);
+  React.useEffect(() => {
+    // The Buy button that had the focus is gone: keep the focus in the dialog.
+    if (bought && document.activeElement === document.body) boughtRef.current?.focus();
+  }, [bought]);
   if (bought) {
     return (
-      <span data-bought className="inline-flex items-center gap-1 text-sm font-medium text-success">
-        <Check className="size-4" aria-hidden="true" /> Bought
+      <span
+        ref={boughtRef}
+        tabIndex={-1}
+        data-bought
+        className="inline-flex items-center gap-1 text-sm font-medium outline-none"
+      >
+        <Check className="size-4 text-success" aria-hidden="true" /> Bought
       </span>
     );
   }
@@ -47,8 +56,7 @@ function BuyButton({
           setError(null);
           try {
             await purchase.mutateAsync(phone);
-            onBought();
-            toast.success(`${formatPhone(phone)} is yours`);
+            onBought(); // the row says "Bought": no toast over the dialog (Escape closes it)
           } catch (e) {
             setError(problemMessage(e));
           }
