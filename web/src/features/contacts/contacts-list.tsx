@@ -326,12 +326,15 @@ export function ContactsTable({
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
   const rows = React.useMemo(() => contacts.data?.data ?? [], [contacts.data]);
 
-  const keys = React.useMemo(() => {
-    const seen = new Set<string>(filters.cols);
+  // The custom fields of this page (and the chosen ones), as one text: the effect runs
+  // when they change, not on every render (a new array each time would loop).
+  const colsText = filters.cols.join(",");
+  const keysText = React.useMemo(() => {
+    const seen = new Set<string>(colsText ? colsText.split(",") : []);
     for (const c of rows) for (const k of Object.keys(c.fields)) seen.add(k);
-    return [...seen].sort();
-  }, [rows, filters.cols]);
-  React.useEffect(() => onFieldKeys(keys), [keys, onFieldKeys]);
+    return [...seen].sort().join(",");
+  }, [rows, colsText]);
+  React.useEffect(() => onFieldKeys(keysText ? keysText.split(",") : []), [keysText, onFieldKeys]);
 
   if (contacts.isPending) return <LoadingState rows={8} label="Loading contacts" />;
   if (contacts.isError) {

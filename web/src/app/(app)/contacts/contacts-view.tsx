@@ -44,9 +44,16 @@ function Contacts() {
   const [fieldKeys, setFieldKeys] = React.useState<string[]>([]);
   const paramsText = params.toString();
 
+  // The query string last asked for: two quick changes (a filter cleared, another set)
+  // both count, even before the router has applied the first.
+  const latest = React.useRef(paramsText);
+  React.useEffect(() => {
+    latest.current = paramsText; // the URL caught up, or moved (back button)
+  }, [paramsText]);
+
   const onChange = React.useCallback(
     (next: Partial<ContactFilters>) => {
-      const q = new URLSearchParams(paramsText);
+      const q = new URLSearchParams(latest.current);
       for (const [name, value] of Object.entries(next)) {
         const key = KEYS[name as keyof ContactFilters];
         const text = Array.isArray(value) ? value.join(",") : value;
@@ -54,9 +61,10 @@ function Contacts() {
         else q.delete(key);
       }
       const s = q.toString();
+      latest.current = s;
       router.replace(s ? `/contacts?${s}` : "/contacts", { scroll: false });
     },
-    [router, paramsText],
+    [router],
   );
   // A new filter starts from the first page (the table is keyed by the query).
   const listKey = [filters.q, filters.tag, filters.segment, filters.optedOut].join("|");
@@ -95,9 +103,8 @@ function Contacts() {
   );
 }
 
-/** After a client-side navigation to /contacts (a segment with child routes), Next 16's
- * static export left the document without its <title> in the browser tests, although the
- * exported HTML has it; this puts it back when it is missing. */
+/** A guard: in the browser tests a client-side navigation to /contacts once left the
+ * document without a <title> (the exported HTML has it); this puts it back if missing. */
 function useTitleFallback(title: string) {
   React.useEffect(() => {
     if (!document.title) document.title = title;
