@@ -82,7 +82,7 @@ def test_contacts_list_filters_bulk_create_and_detail(
     page.get_by_role("checkbox", name="Select Bo").click()
     bulk = page.get_by_role("region", name="Bulk actions")
     expect(bulk).to_contain_text("2 selected")
-    bulk.get_by_role("button", name="Tag").click()
+    bulk.get_by_role("button", name="Tag", exact=True).click()
     dialog = page.get_by_role("dialog", name="Tag 2 contacts")
     dialog.get_by_role("button", name="Add tags").click()
     expect(dialog.locator("#bulk-tags-error")).to_have_text("Enter at least one tag.")
