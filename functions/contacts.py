@@ -6,6 +6,7 @@ import uuid
 
 from shared.contacts import schemas, service
 from shared.http.function import HttpFunction, Request
+from shared.http.pagination import PageQuery
 
 app = HttpFunction("contacts")
 
@@ -57,6 +58,13 @@ def opt_in_contact(
 ) -> schemas.ContactOut:
     reason = body.reason if body else None
     return service.set_opt_out(req.require_principal(), contact_id, False, reason)
+
+
+@app.operation
+def contact_consent_events(
+    req: Request, contact_id: uuid.UUID, query: PageQuery
+) -> schemas.ConsentEventPage:
+    return service.consent_events(req.require_principal(), contact_id, query)
 
 
 @app.operation

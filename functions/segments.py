@@ -23,6 +23,12 @@ def create_segment(req: Request, body: schemas.SegmentIn) -> schemas.SegmentOut:
 
 
 @app.operation
+def count_filter(req: Request, body: schemas.FilterCountIn) -> schemas.SegmentCount:
+    """The same filter grammar as a segment's; a bad filter is 422 with its path."""
+    return service.filter_count(req.require_principal(), body)
+
+
+@app.operation
 def get_segment(req: Request, segment_id: uuid.UUID) -> schemas.SegmentOut:
     return service.get_segment(req.require_principal(), segment_id)
 

@@ -275,6 +275,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "opt_in_contact",
                 "Opt a contact back in (recorded as a consent event)",
             ),
+            Route(
+                "GET",
+                "/v1/contacts/{contact_id}/consent-events",
+                "contact_consent_events",
+                "The contact's opt-outs and opt-ins with their source (newest first)",
+            ),
             Route("POST", "/v1/contacts/{contact_id}/tags", "add_contact_tags", "Add tags"),
             Route(
                 "DELETE",
@@ -301,6 +307,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         routes=(
             Route("GET", "/v1/segments", "list_segments", "List segments"),
             Route("POST", "/v1/segments", "create_segment", "Create a segment", 201),
+            Route(
+                "POST",
+                "/v1/segments/count",
+                "count_filter",
+                "Number of contacts a filter matches now (a segment being built; not saved)",
+            ),
             Route("GET", "/v1/segments/{segment_id}", "get_segment", "Get a segment"),
             Route("PATCH", "/v1/segments/{segment_id}", "update_segment", "Update a segment"),
             Route(

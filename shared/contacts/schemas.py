@@ -304,6 +304,29 @@ class SegmentCount(BaseModel):
     count: int
 
 
+class FilterCountIn(_In):
+    """A filter not saved yet (a segment being built): how many contacts it matches now."""
+
+    filter: dict[str, Any] = Field(description=FILTER_DESCRIPTION)
+
+
+class ConsentEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: Literal["opt_out", "opt_in"]
+    source: str = Field(description="keyword, api, provider_error, import or agent")
+    reason: str | None
+    keyword: str | None = Field(description="The word the contact texted, for `keyword`.")
+    message_id: uuid.UUID | None
+    campaign_id: uuid.UUID | None
+    occurred_at: datetime
+
+
+class ConsentEventPage(Page[ConsentEventOut]):
+    pass
+
+
 # --- imports ----------------------------------------------------------------------------
 
 IMPORT_TARGETS = (

@@ -384,6 +384,24 @@ def set_opt_out(
         return _read(s, contact)
 
 
+def consent_events(
+    principal: Principal, contact_id: uuid.UUID, query: PageQuery
+) -> schemas.ConsentEventPage:
+    """A contact's opt-outs and opt-ins, newest first, with their source."""
+    with _session(principal) as s:
+        _visible(s, contact_id)
+        stmt = keyset_page(
+            select(ConsentEvent).where(ConsentEvent.contact_id == contact_id),
+            ConsentEvent.occurred_at,
+            ConsentEvent.id,
+            query,
+        )
+        rows, cursor = page_of(list(s.scalars(stmt)), query, "occurred_at")
+        return schemas.ConsentEventPage(
+            data=[schemas.ConsentEventOut.model_validate(r) for r in rows], next_cursor=cursor
+        )
+
+
 def _announce_consent(
     s: Session, tenant_id: uuid.UUID, contact_id: uuid.UUID, opted_out: bool
 ) -> None:
@@ -552,12 +570,22 @@ def segment_contacts(
 
 def segment_count(principal: Principal, segment_id: uuid.UUID) -> schemas.SegmentCount:
     with _session(principal) as s:
-        # Room for the hash of a tag or conversation join over a million rows in memory.
-        s.execute(text("SET LOCAL work_mem = '64MB'"))
-        where = _segment_condition(s, segment_id, _now())
-        count = s.scalar(
-            select(func.count())
-            .select_from(Contact)
-            .where(Contact.tenant_id == principal.tenant_id, Contact.erased_at.is_(None), where)
-        )
-        return schemas.SegmentCount(count=int(count or 0))
+        return _count(s, principal, _segment_condition(s, segment_id, _now()))
+
+
+def filter_count(principal: Principal, data: schemas.FilterCountIn) -> schemas.SegmentCount:
+    """The live count of a segment being built (the same query as a saved one's)."""
+    tree = parse_filter(data.filter)
+    with _session(principal) as s:
+        return _count(s, principal, compile_filter(tree, _now()))
+
+
+def _count(s: Session, principal: Principal, where: ColumnElement[bool]) -> schemas.SegmentCount:
+    # Room for the hash of a tag or conversation join over a million rows in memory.
+    s.execute(text("SET LOCAL work_mem = '64MB'"))
+    count = s.scalar(
+        select(func.count())
+        .select_from(Contact)
+        .where(Contact.tenant_id == principal.tenant_id, Contact.erased_at.is_(None), where)
+    )
+    return schemas.SegmentCount(count=int(count or 0))

@@ -277,3 +277,26 @@ def test_unknown_and_malformed_ids(api: httpx.Client) -> None:
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "path.contact_id"
     assert api.get("/v1/contacts").status_code == 401
+
+
+def test_consent_history_lists_a_contacts_events_newest_first(api: httpx.Client) -> None:
+    owner = signup(api, "contacts")
+    c = create(api, owner)
+    other = create(api, owner)
+    url = f"/v1/contacts/{c['id']}/consent-events"
+    assert api.get(url, headers=owner.headers).json() == {"data": [], "next_cursor": None}
+    api.post(f"/v1/contacts/{c['id']}/opt-out", json={"reason": "asked"}, headers=owner.headers)
+    api.post(f"/v1/contacts/{c['id']}/opt-in", json={}, headers=owner.headers)
+    api.post(f"/v1/contacts/{other['id']}/opt-out", json={}, headers=owner.headers)
+    page = api.get(url, params={"limit": 1}, headers=owner.headers).json()
+    assert [(e["kind"], e["source"], e["reason"]) for e in page["data"]] == [
+        ("opt_in", "api", None)
+    ]
+    rest = api.get(url, params={"cursor": page["next_cursor"]}, headers=owner.headers).json()
+    assert [(e["kind"], e["reason"]) for e in rest["data"]] == [("opt_out", "asked")]
+    assert rest["next_cursor"] is None
+    # Another workspace, or an unknown contact: 404.
+    stranger = signup(api, "contacts")
+    assert api.get(url, headers=stranger.headers).status_code == 404
+    missing = f"/v1/contacts/{uuid.uuid4()}/consent-events"
+    assert api.get(missing, headers=owner.headers).status_code == 404

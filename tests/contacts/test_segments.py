@@ -522,3 +522,32 @@ def test_the_evaluator_on_edge_cases() -> None:
     assert not match({"field": "last_message_at", "op": "before", "value": "2100-01-01"})
     assert evaluate(parse_filter({"any": []}), contact, NOW) is False
     assert evaluate(parse_filter({"all": []}), contact, NOW) is True
+
+
+def test_count_of_an_unsaved_filter(api: httpx.Client) -> None:
+    owner = signup(api, "segments")
+    create(api, owner, tags=["vip"])
+    create(api, owner, tags=["vip"], first_name="Ada")
+    create(api, owner)
+    stranger = signup(api, "segments")
+    create(api, stranger, tags=["vip"])
+
+    def count(filter_: Any) -> httpx.Response:
+        return api.post("/v1/segments/count", json={"filter": filter_}, headers=owner.headers)
+
+    assert count({"all": []}).json() == {"count": 3}
+    assert count({"all": [{"field": "tag", "op": "has", "value": "VIP"}]}).json() == {"count": 2}
+    r = count(
+        {
+            "any": [
+                {"field": "first_name", "op": "eq", "value": "Ada"},
+                {"field": "tag", "op": "has_not", "value": "vip"},
+            ]
+        }
+    )
+    assert r.json() == {"count": 2}
+    bad = count({"all": [{"field": "tag", "op": "gt", "value": "x"}]})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"].startswith("body.filter.all[0]")
+    # Nothing was saved.
+    assert api.get("/v1/segments", headers=owner.headers).json()["data"] == []

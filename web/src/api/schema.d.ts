@@ -706,6 +706,23 @@ export interface paths {
         patch: operations["update_contact"];
         trace?: never;
     };
+    "/v1/contacts/{contact_id}/consent-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact's opt-outs and opt-ins with their source (newest first) */
+        get: operations["contact_consent_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{contact_id}/opt-in": {
         parameters: {
             query?: never;
@@ -1292,6 +1309,26 @@ export interface paths {
          * @description An unknown field, operator or a bad value is 422 with its path in the filter.
          */
         post: operations["create_segment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Number of contacts a filter matches now (a segment being built; not saved)
+         * @description The same filter grammar as a segment's; a bad filter is 422 with its path.
+         */
+        post: operations["count_filter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3092,6 +3129,51 @@ export interface components {
              */
             plan: "starter" | "growth" | "enterprise";
         };
+        /** ConsentEventOut */
+        ConsentEventOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "opt_out" | "opt_in";
+            /**
+             * Source
+             * @description keyword, api, provider_error, import or agent
+             */
+            source: string;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Keyword
+             * @description The word the contact texted, for `keyword`.
+             */
+            keyword: string | null;
+            /** Message Id */
+            message_id: string | null;
+            /** Campaign Id */
+            campaign_id: string | null;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+        };
+        /** ConsentEventPage */
+        ConsentEventPage: {
+            /** Data */
+            data: components["schemas"]["ConsentEventOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page.
+             * @default null
+             */
+            next_cursor?: string | null;
+        };
         /** ConsentIn */
         ConsentIn: {
             /**
@@ -3634,6 +3716,19 @@ export interface components {
             timestamp: string;
             /** @description The object, as the API shows it. */
             data: components["schemas"]["DisabledEndpoint"];
+        };
+        /**
+         * FilterCountIn
+         * @description A filter not saved yet (a segment being built): how many contacts it matches now.
+         */
+        FilterCountIn: {
+            /**
+             * Filter
+             * @description A filter tree: {"all": [...]} or {"any": [...]} of groups and conditions {"field", "op", "value"}. Fields: first_name, last_name, email, phone, timezone, fields.KEY, tag, opted_out, created_at, last_message_at, lead_stage, conversation_status. Operators, values and their meaning: /docs/segments.
+             */
+            filter: {
+                [key: string]: unknown;
+            };
         };
         /**
          * HandoffRules
@@ -7949,6 +8044,60 @@ export interface operations {
             };
         };
     };
+    contact_consent_events: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page. */
+                cursor?: string | null;
+                /** @description Page size. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact's opt-outs and opt-ins with their source (newest first) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentEventPage"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     opt_in_contact: {
         parameters: {
             query?: never;
@@ -10078,6 +10227,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    count_filter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilterCountIn"];
+            };
+        };
+        responses: {
+            /** @description Number of contacts a filter matches now (a segment being built; not saved) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentCount"];
                 };
             };
             /** @description Not authenticated. */

@@ -1,0 +1,7 @@
+import { NumbersView } from "./numbers-view";
+
+export const metadata = { title: "Numbers" };
+
+export default function NumbersPage() {
+  return <NumbersView />;
+}
