@@ -7,6 +7,12 @@ export const PAGES: readonly string[] = [
   "/invitations/accept",
   "/login",
   "/reset-password",
+  "/settings",
+  "/settings/api-keys",
+  "/settings/members",
+  "/settings/profile",
+  "/settings/twilio",
+  "/settings/workspace",
   "/signup",
   "/verify-email",
 ];
