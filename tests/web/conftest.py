@@ -22,7 +22,9 @@ import httpx
 import pytest
 
 from tests import services
+from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.smtp import Mailbox
+from tests.fakes.twilio import FakeTwilio
 from tests.web.browser import ARTIFACTS, Console
 
 CHROMIUM_ARGS = [
@@ -62,10 +64,24 @@ def console_bundle() -> Path:
 
 
 @pytest.fixture(scope="session")
+def console_anthropic() -> Iterator[FakeAnthropic]:
+    """The fake Anthropic API the browser tests' platform calls (scripted per test)."""
+    fake = FakeAnthropic().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
 def platform_url(
-    platform_env: dict[str, str], mailbox: Mailbox, console_bundle: Path
+    platform_env: dict[str, str],
+    mailbox: Mailbox,
+    console_bundle: Path,
+    fake_twilio: FakeTwilio,
+    console_anthropic: FakeAnthropic,
 ) -> Iterator[str]:
-    """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox."""
+    """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox; a
+    workspace that connects Twilio reaches the fake Twilio, and the AI the fake Anthropic
+    (without a connected account, the simulator stands in for Twilio as in `make dev`)."""
     port = services.free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -78,7 +94,9 @@ def platform_url(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(mailbox.port),
         "SIMULATOR_CALLBACK_DELAY_SECONDS": "0.05",
-        "TWILIO_API_BASE": "",
+        "TWILIO_API_BASE": fake_twilio.base_url,
+        "ANTHROPIC_BASE_URL": console_anthropic.base_url,
+        "ANTHROPIC_API_KEY": console_anthropic.api_key,
         "ENVIRONMENT": "local",
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
