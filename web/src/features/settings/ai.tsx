@@ -16,7 +16,7 @@ import { ApiProblem, applyProblem, fieldErrors, problemMessage } from "@/api/pro
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
@@ -44,7 +44,7 @@ import {
   tryAiSchema,
   WEEKDAYS,
 } from "./schemas";
-import { FormActions, SectionHeader } from "./section";
+import { CardHeading, FormActions, SectionHeader } from "./section";
 import { TimeZoneInput } from "./time-zone-input";
 
 const FIELDS = [
@@ -383,7 +383,7 @@ function TryIt({ getConfig }: { getConfig: () => Promise<AiValues | null> }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Try it</CardTitle>
+        <CardHeading>Try it</CardHeading>
         <CardDescription>
           What the AI would answer a new contact, with the configuration on this page (saved or
           not). Nothing is sent or saved; the tokens count toward your usage.
@@ -473,7 +473,7 @@ function AiForm({ config, zone, canEdit }: { config: AiConfig; zone: string; can
   }
 
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
       {!config.api_key_configured ? (
         <Alert variant="warning">
           <TriangleAlert aria-hidden="true" />
@@ -483,11 +483,11 @@ function AiForm({ config, zone, canEdit }: { config: AiConfig; zone: string; can
           </span>
         </Alert>
       ) : null}
-      <form onSubmit={onSubmit} noValidate className="grid gap-6">
+      <form onSubmit={onSubmit} noValidate className="grid grid-cols-[minmax(0,1fr)] gap-6">
         <fieldset disabled={!canEdit} className="contents">
           <Card>
             <CardHeader>
-              <CardTitle>Replies</CardTitle>
+              <CardHeading>Replies</CardHeading>
             </CardHeader>
             <CardContent className="grid gap-4">
               <label className="flex items-center gap-2 text-sm font-medium">
@@ -546,7 +546,7 @@ function AiForm({ config, zone, canEdit }: { config: AiConfig; zone: string; can
 
           <Card>
             <CardHeader>
-              <CardTitle>What the AI knows</CardTitle>
+              <CardHeading>What the AI knows</CardHeading>
               <CardDescription>
                 It relies only on these facts and never promises anything else.
               </CardDescription>
@@ -605,7 +605,7 @@ function AiForm({ config, zone, canEdit }: { config: AiConfig; zone: string; can
 
           <Card>
             <CardHeader>
-              <CardTitle>Qualification criteria</CardTitle>
+              <CardHeading>Qualification criteria</CardHeading>
               <CardDescription>
                 Fields the AI fills in from the conversation, shown with the lead in the inbox.
               </CardDescription>
@@ -617,7 +617,7 @@ function AiForm({ config, zone, canEdit }: { config: AiConfig; zone: string; can
 
           <Card>
             <CardHeader>
-              <CardTitle>Handoff to a person</CardTitle>
+              <CardHeading>Handoff to a person</CardHeading>
               <CardDescription>
                 The AI stops and flags the conversation for your team when:
               </CardDescription>
@@ -662,9 +662,9 @@ function AiForm({ config, zone, canEdit }: { config: AiConfig; zone: string; can
 
           <Card>
             <CardHeader>
-              <CardTitle>Timing and limits</CardTitle>
+              <CardHeading>Timing and limits</CardHeading>
             </CardHeader>
-            <CardContent className="grid gap-6">
+            <CardContent className="grid grid-cols-[minmax(0,1fr)] gap-6">
               <ActiveHoursEditor control={control} register={register} errors={errors} />
               <div className="grid gap-4 sm:grid-cols-3">
                 <Field

@@ -108,7 +108,7 @@ function ShowSecretOnce({ created, onDone }: { created: ApiKeyCreated; onDone: (
         <p className="text-sm font-medium" id="new-key-label">
           {created.name} ({ROLE_LABELS[created.role]})
         </p>
-        <CopyField id="new-key-secret" value={created.secret} label="Copy the API key" />
+        <CopyField id="new-key-secret" value={created.secret} what="the API key" />
       </div>
       <p className="text-sm text-muted-foreground">
         Send it as{" "}

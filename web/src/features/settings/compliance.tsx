@@ -7,7 +7,7 @@ import { Suspense, useState } from "react";
 import { problemMessage } from "@/api/problem";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/states";
@@ -29,7 +29,7 @@ import {
   useConsentLog,
   useKeywords,
 } from "./hooks";
-import { SectionHeader } from "./section";
+import { CardHeading, StatusBadge, SectionHeader } from "./section";
 
 const KINDS: { value: ConsentKind; label: string }[] = [
   { value: "opt_out", label: "Opt-outs" },
@@ -52,7 +52,7 @@ function Keywords() {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Keywords in force</CardTitle>
+        <CardHeading>Keywords in force</CardHeading>
         <CardDescription>
           A contact who texts one of these is opted out or back in at once and gets the matching
           reply; no message reaches an opted-out number afterwards.
@@ -155,7 +155,7 @@ function ConsentLog() {
       <CardHeader>
         <div className="flex flex-wrap items-start justify-between gap-3">
           <div className="grid gap-1">
-            <CardTitle>Consent log</CardTitle>
+            <CardHeading>Consent log</CardHeading>
             <CardDescription>
               Every opt-out and opt-in, with where it came from: the record carriers and regulators
               ask for.
@@ -245,9 +245,9 @@ function ConsentLog() {
                     </TableCell>
                     <TableCell>
                       {event.kind === "opt_out" ? (
-                        <Badge variant="danger">Opted out</Badge>
+                        <StatusBadge tone="danger">Opted out</StatusBadge>
                       ) : (
-                        <Badge variant="success">Opted in</Badge>
+                        <StatusBadge tone="success">Opted in</StatusBadge>
                       )}
                     </TableCell>
                     <TableCell className="whitespace-nowrap">
@@ -307,7 +307,7 @@ export function ComplianceSettings() {
         title="Compliance"
         description="Opt-out handling is always on: you cannot text a contact who opted out. The HELP answer is set under Workspace."
       />
-      <div className="grid gap-6">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
         <Keywords />
         <Suspense>
           <ConsentLog />

@@ -10,7 +10,7 @@ import { applyProblem, problemMessage } from "@/api/problem";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -42,7 +42,7 @@ import {
   useRevokeInvitation,
 } from "./hooks";
 import { type InviteValues, inviteSchema, ROLES } from "./schemas";
-import { SectionHeader } from "./section";
+import { CardHeading, SectionHeader } from "./section";
 
 const LAST_OWNER =
   "A workspace always keeps an owner: make someone else owner before this person stops being one.";
@@ -343,11 +343,11 @@ export function MembersSettings() {
         title="Members"
         description="Who works in this workspace, and what they may do. Owners manage billing and owners; admins manage members, keys and settings; members work the inbox, contacts and campaigns."
       />
-      <div className="grid gap-6">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
         {canManage && role ? (
           <Card>
             <CardHeader>
-              <CardTitle>Invite someone</CardTitle>
+              <CardHeading>Invite someone</CardHeading>
               <CardDescription>
                 They get a link by email, valid for a limited time; they join with the role you
                 choose once they accept.
@@ -361,7 +361,7 @@ export function MembersSettings() {
         {canManage ? (
           <Card>
             <CardHeader>
-              <CardTitle>Pending invitations</CardTitle>
+              <CardHeading>Pending invitations</CardHeading>
             </CardHeader>
             <CardContent>
               <PendingInvitations />
@@ -370,7 +370,7 @@ export function MembersSettings() {
         ) : null}
         <Card>
           <CardHeader>
-            <CardTitle>Members</CardTitle>
+            <CardHeading>Members</CardHeading>
             {owners === 1 && canManage ? (
               <CardDescription>
                 <ShieldAlert className="mr-1 inline size-3.5 align-[-2px]" aria-hidden="true" />

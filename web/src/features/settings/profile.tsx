@@ -1,14 +1,12 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { BadgeCheck, MailWarning } from "lucide-react";
 import { useForm } from "react-hook-form";
 
 import { applyProblem, problemMessage } from "@/api/problem";
 import { Alert } from "@/components/ui/alert";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/states";
@@ -19,7 +17,7 @@ import { useSession } from "@/features/tenancy/session";
 
 import { useChangePassword, useUpdateProfile } from "./hooks";
 import { type PasswordValues, passwordSchema, type ProfileValues, profileSchema } from "./schemas";
-import { FormActions, SectionHeader } from "./section";
+import { CardHeading, StatusBadge, FormActions, SectionHeader } from "./section";
 
 function NameForm({ name }: { name: string }) {
   const update = useUpdateProfile();
@@ -61,15 +59,9 @@ function EmailStatus({ email, verified }: { email: string; verified: boolean }) 
       <div className="flex flex-wrap items-center gap-2">
         <span className="text-sm font-medium break-all">{email}</span>
         {verified ? (
-          <Badge variant="success">
-            <BadgeCheck className="size-3.5" aria-hidden="true" />
-            Verified
-          </Badge>
+          <StatusBadge tone="success">Verified</StatusBadge>
         ) : (
-          <Badge variant="warning">
-            <MailWarning className="size-3.5" aria-hidden="true" />
-            Not verified
-          </Badge>
+          <StatusBadge tone="warning">Not verified</StatusBadge>
         )}
       </div>
       {verified ? null : (
@@ -181,12 +173,12 @@ export function ProfileSettings() {
         title="Profile"
         description="How you appear to your team, and how you sign in."
       />
-      <div className="grid max-w-2xl gap-6">
+      <div className="grid max-w-2xl grid-cols-[minmax(0,1fr)] gap-6">
         <Card>
           <CardHeader>
-            <CardTitle>
+            <CardHeading>
               <span className="sr-only">Your </span>Name
-            </CardTitle>
+            </CardHeading>
             <CardDescription>Shown to the members of your workspaces.</CardDescription>
           </CardHeader>
           <CardContent>
@@ -195,7 +187,7 @@ export function ProfileSettings() {
         </Card>
         <Card>
           <CardHeader>
-            <CardTitle>Email</CardTitle>
+            <CardHeading>Email</CardHeading>
             <CardDescription>Where sign-in links, invitations and alerts go.</CardDescription>
           </CardHeader>
           <CardContent>
@@ -204,7 +196,7 @@ export function ProfileSettings() {
         </Card>
         <Card>
           <CardHeader>
-            <CardTitle>Password</CardTitle>
+            <CardHeading>Password</CardHeading>
             <CardDescription>
               Changing it signs you out everywhere else (other browsers, phones); this session stays
               signed in.

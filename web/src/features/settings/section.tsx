@@ -33,12 +33,12 @@ export function SectionHeader({
 /** Copies `value`; says so for a moment (and to screen readers). */
 export function CopyButton({
   value,
-  label,
+  what,
   className,
 }: {
   value: string;
-  /** What is copied, for the button's accessible name: "Copy the inbound URL". */
-  label: string;
+  /** What is copied, read after the visible word: "Copy the inbound URL". */
+  what: string;
   className?: string;
 }) {
   const [copied, setCopied] = React.useState(false);
@@ -53,7 +53,6 @@ export function CopyButton({
       variant="outline"
       size="sm"
       className={className}
-      aria-label={label}
       onClick={async () => {
         try {
           await navigator.clipboard.writeText(value);
@@ -65,12 +64,13 @@ export function CopyButton({
     >
       {copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}
       <span aria-live="polite">{copied ? "Copied" : "Copy"}</span>
+      <span className="sr-only"> {what}</span>
     </Button>
   );
 }
 
 /** A value to copy into another system: monospace, selectable, with its copy button. */
-export function CopyField({ id, value, label }: { id: string; value: string; label: string }) {
+export function CopyField({ id, value, what }: { id: string; value: string; what: string }) {
   return (
     <div className="flex min-w-0 items-center gap-2">
       <code
@@ -82,7 +82,7 @@ export function CopyField({ id, value, label }: { id: string; value: string; lab
       >
         {value}
       </code>
-      <CopyButton value={value} label={label} />
+      <CopyButton value={value} what={what} />
     </div>
   );
 }
@@ -90,4 +90,40 @@ export function CopyField({ id, value, label }: { id: string; value: string; lab
 /** A row of a settings form: the fields, then the save button with its state. */
 export function FormActions({ children }: { children: React.ReactNode }) {
   return <div className="flex flex-wrap items-center justify-end gap-3">{children}</div>;
+}
+
+/** A card's heading under the section's <h2>. */
+export function CardHeading({ className, ...props }: React.ComponentProps<"h3">) {
+  return <h3 className={cn("text-base leading-tight font-semibold", className)} {...props} />;
+}
+
+const DOT = {
+  success: "bg-success",
+  danger: "bg-destructive",
+  warning: "bg-warning",
+  neutral: "bg-muted-foreground",
+} as const;
+
+/** A state in words with a coloured dot: the text keeps the body colour (contrast on any
+ * tinted background), the colour only repeats what the word says. */
+export function StatusBadge({
+  tone,
+  children,
+  className,
+}: {
+  tone: keyof typeof DOT;
+  children: React.ReactNode;
+  className?: string;
+}) {
+  return (
+    <span
+      className={cn(
+        "inline-flex items-center gap-1.5 rounded-full border bg-card px-2 py-0.5 text-xs font-medium whitespace-nowrap text-foreground",
+        className,
+      )}
+    >
+      <span aria-hidden="true" className={cn("size-1.5 rounded-full", DOT[tone])} />
+      {children}
+    </span>
+  );
 }

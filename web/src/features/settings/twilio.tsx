@@ -1,15 +1,14 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { CircleCheck, PlugZap } from "lucide-react";
+import { PlugZap } from "lucide-react";
 import Link from "next/link";
 import { useForm } from "react-hook-form";
 
 import { applyProblem, problemMessage } from "@/api/problem";
 import { Alert } from "@/components/ui/alert";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -19,7 +18,7 @@ import { formatDateTime } from "@/lib/format";
 
 import { type TwilioConfig, useConnectTwilio, useDisconnectTwilio, useTwilioConfig } from "./hooks";
 import { type TwilioValues, twilioSchema } from "./schemas";
-import { CopyField, FormActions, SectionHeader } from "./section";
+import { CardHeading, StatusBadge, CopyField, FormActions, SectionHeader } from "./section";
 
 const FIELDS = ["account_sid", "auth_token", "messaging_service_sid"] as const;
 
@@ -119,11 +118,8 @@ function Connected({ config }: { config: TwilioConfig }) {
     <Card>
       <CardHeader>
         <div className="flex flex-wrap items-center justify-between gap-2">
-          <CardTitle>Status</CardTitle>
-          <Badge variant="success">
-            <CircleCheck className="size-3.5" aria-hidden="true" />
-            Connected
-          </Badge>
+          <CardHeading>Status</CardHeading>
+          <StatusBadge tone="success">Connected</StatusBadge>
         </div>
       </CardHeader>
       <CardContent className="grid gap-4">
@@ -167,7 +163,7 @@ function WebhookUrls({ config }: { config: TwilioConfig }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Webhook URLs</CardTitle>
+        <CardHeading>Webhook URLs</CardHeading>
         <CardDescription>
           Numbers you import or buy on the{" "}
           <Link href="/numbers" className="font-medium text-primary underline">
@@ -183,7 +179,7 @@ function WebhookUrls({ config }: { config: TwilioConfig }) {
           <CopyField
             id="twilio-inbound-url"
             value={config.inbound_webhook_url}
-            label="Copy the incoming message URL"
+            what="the incoming message URL"
           />
         </div>
         <div className="grid gap-1.5">
@@ -191,7 +187,7 @@ function WebhookUrls({ config }: { config: TwilioConfig }) {
           <CopyField
             id="twilio-status-url"
             value={config.status_webhook_url}
-            label="Copy the status callback URL"
+            what="the status callback URL"
           />
         </div>
       </CardContent>
@@ -212,7 +208,7 @@ export function TwilioSettings() {
       ) : config.isError ? (
         <ErrorState error={problemMessage(config.error)} onRetry={() => void config.refetch()} />
       ) : (
-        <div className="grid max-w-2xl gap-6">
+        <div className="grid max-w-2xl grid-cols-[minmax(0,1fr)] gap-6">
           {config.data ? (
             <>
               <Connected config={config.data} />
@@ -223,9 +219,9 @@ export function TwilioSettings() {
           )}
           <Card>
             <CardHeader>
-              <CardTitle>
+              <CardHeading>
                 {config.data ? "Replace the credentials" : "Connect your account"}
-              </CardTitle>
+              </CardHeading>
               <CardDescription>Twilio checks them before anything is saved.</CardDescription>
             </CardHeader>
             <CardContent>

@@ -6,7 +6,7 @@ import { useForm, useWatch } from "react-hook-form";
 import { applyProblem, problemMessage } from "@/api/problem";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { ErrorState, LoadingState, Spinner } from "@/components/ui/states";
@@ -17,7 +17,7 @@ import { useRole } from "@/features/tenancy/session";
 
 import { useUpdateWorkspaceSettings, useWorkspaceSettings, type WorkspaceSettings } from "./hooks";
 import { HELP_REPLY_MAX, type WorkspaceValues, workspaceSchema } from "./schemas";
-import { FormActions, SectionHeader } from "./section";
+import { CardHeading, FormActions, SectionHeader } from "./section";
 import { TimeZoneInput } from "./time-zone-input";
 import { timeZones } from "./time-zones";
 
@@ -69,11 +69,11 @@ function WorkspaceForm({ settings, canEdit }: { settings: WorkspaceSettings; can
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate className="grid max-w-2xl gap-6">
+    <form onSubmit={onSubmit} noValidate className="grid max-w-2xl grid-cols-[minmax(0,1fr)] gap-6">
       <fieldset disabled={!canEdit} className="contents">
         <Card>
           <CardHeader>
-            <CardTitle>General</CardTitle>
+            <CardHeading>General</CardHeading>
           </CardHeader>
           <CardContent className="grid gap-4">
             <Field
@@ -96,7 +96,7 @@ function WorkspaceForm({ settings, canEdit }: { settings: WorkspaceSettings; can
         </Card>
         <Card>
           <CardHeader>
-            <CardTitle>Default quiet hours</CardTitle>
+            <CardHeading>Default quiet hours</CardHeading>
             <CardDescription>
               New campaigns send only inside this window, in each contact&apos;s own time zone. A
               campaign can change it for itself.
@@ -121,7 +121,7 @@ function WorkspaceForm({ settings, canEdit }: { settings: WorkspaceSettings; can
         </Card>
         <Card>
           <CardHeader>
-            <CardTitle>HELP reply</CardTitle>
+            <CardHeading>HELP reply</CardHeading>
             <CardDescription>
               Sent when a contact texts HELP or INFO. Carriers require it to name your business and
               say how to opt out.
