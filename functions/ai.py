@@ -26,6 +26,14 @@ def put_ai_config(req: Request, body: schemas.AiConfigIn) -> schemas.AiConfigOut
 
 
 @app.operation
+def try_ai_reply(req: Request, body: schemas.AiTryIn) -> schemas.AiTryOut:
+    """Claude's draft for a sample inbound message, with the configuration in the body (the
+    form being edited) or the saved one: nothing is stored or sent. 409 without
+    ANTHROPIC_API_KEY, 503 when Claude cannot answer, 502 for an unusable answer."""
+    return service.try_reply(req.require_principal(), body)
+
+
+@app.operation
 def ai_usage(req: Request, query: schemas.UsageQuery) -> schemas.UsageOut:
     return service.usage(req.require_principal(), query)
 

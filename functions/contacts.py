@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from shared.contacts import schemas, service
+from werkzeug.wrappers import Response
+
+from shared.contacts import consent, schemas, service
 from shared.http.function import HttpFunction, Request
 from shared.http.pagination import PageQuery
 
@@ -88,6 +90,25 @@ def bulk_contacts(req: Request, body: schemas.BulkIn) -> schemas.BulkOut:
 @app.operation
 def list_tags(req: Request) -> schemas.TagList:
     return service.list_tags(req.require_principal())
+
+
+@app.operation
+def list_consent_events(req: Request, query: consent.ConsentQuery) -> consent.ConsentEventPage:
+    """Opt-outs and opt-ins of the workspace, newest first, with their source."""
+    return consent.list_events(req.require_principal(), query)
+
+
+@app.operation
+def export_consent_events(req: Request, query: consent.ConsentFilter) -> Response:
+    """The whole consent log as CSV: occurred_at, kind, source, phone, keyword, reason,
+    contact_id."""
+    return consent.export_csv(req.require_principal(), query)
+
+
+@app.operation
+def opt_out_keywords(req: Request) -> consent.KeywordsOut:
+    req.require_principal()
+    return consent.keywords()
 
 
 handler = app

@@ -25,6 +25,22 @@ def invite_member(req: Request, body: schemas.InvitationIn) -> schemas.Invitatio
 
 
 @app.operation
+def list_invitations(req: Request) -> schemas.InvitationList:
+    return service.list_invitations(req.require_principal())
+
+
+@app.operation
+def revoke_invitation(req: Request, invitation_id: uuid.UUID) -> None:
+    service.revoke_invitation(req.require_principal(), invitation_id)
+
+
+@app.operation
+def resend_invitation(req: Request, invitation_id: uuid.UUID) -> schemas.InvitationOut:
+    """A new link by email; the previous link stops working."""
+    return service.resend_invitation(req.require_principal(), invitation_id)
+
+
+@app.operation
 def accept_invitation(
     req: Request, body: schemas.TokenIn, query: cookie.SessionQuery
 ) -> schemas.SessionOut | Response:

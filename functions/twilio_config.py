@@ -10,9 +10,13 @@ app = HttpFunction("twilio-config")
 
 def _out(config: object) -> schemas.TwilioConfigOut:
     from shared.messaging.models import TwilioConfig
+    from shared.messaging.numbers import webhook_urls
 
     assert isinstance(config, TwilioConfig)
+    inbound, status = webhook_urls()
     return schemas.TwilioConfigOut(
+        inbound_webhook_url=inbound,
+        status_webhook_url=status,
         account_sid=config.account_sid,
         auth_token="•" * 28 + config.auth_token_last4,
         messaging_service_sid=config.messaging_service_sid,

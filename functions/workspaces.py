@@ -19,6 +19,18 @@ def get_me(req: Request) -> schemas.MeOut:
 
 
 @app.operation
+def update_me(req: Request, body: schemas.ProfilePatch) -> schemas.UserOut:
+    return service.update_profile(req.require_principal(), body)
+
+
+@app.operation
+def change_password(req: Request, body: schemas.PasswordChangeIn) -> None:
+    """422 on `current_password` when it is wrong; the user's other sessions end, this one
+    stays signed in."""
+    service.change_password(req.require_principal(), body)
+
+
+@app.operation
 def list_workspaces(req: Request) -> schemas.WorkspaceList:
     return service.list_workspaces(req.require_principal())
 

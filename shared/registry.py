@@ -142,6 +142,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="The signed-in user, their workspaces, the switcher and workspace settings.",
         routes=(
             Route("GET", "/v1/me", "get_me", "The caller, current workspace, role, memberships"),
+            Route("PATCH", "/v1/me", "update_me", "Change the signed-in user's name"),
+            Route(
+                "POST",
+                "/v1/me/password",
+                "change_password",
+                "Change the password (ends the user's other sessions)",
+                status=204,
+            ),
             Route("GET", "/v1/workspaces", "list_workspaces", "Workspaces the caller belongs to"),
             Route("POST", "/v1/workspaces", "create_workspace", "Create a workspace", 201),
             Route(
@@ -179,6 +187,28 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "invite_member",
                 "Invite someone by email",
                 201,
+                min_role="admin",
+            ),
+            Route(
+                "GET",
+                "/v1/members/invitations",
+                "list_invitations",
+                "Pending invitations",
+                min_role="admin",
+            ),
+            Route(
+                "DELETE",
+                "/v1/members/invitations/{invitation_id}",
+                "revoke_invitation",
+                "Revoke a pending invitation",
+                status=204,
+                min_role="admin",
+            ),
+            Route(
+                "POST",
+                "/v1/members/invitations/{invitation_id}/resend",
+                "resend_invitation",
+                "Email a new link for a pending invitation",
                 min_role="admin",
             ),
             Route(
@@ -296,6 +326,24 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "Tag, untag or delete many contacts (ids or a segment)",
             ),
             Route("GET", "/v1/tags", "list_tags", "Tags of the workspace with their counts"),
+            Route(
+                "GET",
+                "/v1/consent-events",
+                "list_consent_events",
+                "The consent log: opt-outs and opt-ins (paged)",
+            ),
+            Route(
+                "GET",
+                "/v1/consent-events/export.csv",
+                "export_consent_events",
+                "The consent log as CSV",
+            ),
+            Route(
+                "GET",
+                "/v1/compliance/keywords",
+                "opt_out_keywords",
+                "The opt-out, opt-in and HELP keywords in force",
+            ),
         ),
     ),
     FunctionSpec(
@@ -765,6 +813,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("GET", "/v1/ai/config", "get_ai_config", "The workspace's AI configuration"),
             Route(
                 "PUT", "/v1/ai/config", "put_ai_config", "Configure the AI engine", min_role="admin"
+            ),
+            Route(
+                "POST",
+                "/v1/ai/try",
+                "try_ai_reply",
+                "Draft a reply to a sample message (nothing saved or sent)",
+                min_role="admin",
+                provider="anthropic",
             ),
             Route("GET", "/v1/ai/usage", "ai_usage", "Token usage of the workspace"),
             Route(

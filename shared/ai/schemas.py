@@ -146,6 +146,36 @@ class AiConfigOut(AiConfigIn):
     updated_at: datetime | None = None
 
 
+class AiTryIn(BaseModel):
+    """A sample inbound message, answered with a configuration (unsaved, or the saved one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=1600, description="What a contact writes.")
+    config: AiConfigIn | None = Field(
+        None, description="The configuration to try (the form being edited); null: the saved one."
+    )
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("write a message")
+        return value
+
+
+class AiTryOut(BaseModel):
+    """The draft Claude would write; nothing is stored or sent."""
+
+    reply: str
+    lead_stage: LeadStage
+    fields: dict[str, Any]
+    confidence: float
+    handoff: bool
+    handoff_reason: str | None
+    model: str
+
+
 class Qualification(BaseModel):
     """What one Claude call returns through the `record_reply` tool."""
 

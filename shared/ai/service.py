@@ -194,6 +194,46 @@ def suggest(principal: Principal, conversation_id: uuid.UUID) -> ai.DraftOut:
     return get_draft(principal, conversation_id)
 
 
+def try_reply(principal: Principal, data: ai.AiTryIn) -> ai.AiTryOut:
+    """What the AI would answer to one message from an unknown contact, with the given
+    configuration: the real prompt and tool, nothing stored, nothing sent (tokens count)."""
+    from shared.ai import prompt as prompts
+    from shared.tenancy.models import Tenant
+
+    tenant_id = principal.tenant_id
+    if not claude.is_configured():
+        raise _not_configured()
+    with tenant_session(tenant_id) as s:
+        if data.config is not None:
+            config = AiConfig(tenant_id=tenant_id, **data.config.model_dump(mode="json"))
+        else:
+            config = engine.load_config(s) or engine.default_config(tenant_id)
+        workspace = s.get_one(Tenant, tenant_id).name
+    criteria = prompts.criteria_of(config)
+    job = engine.Job(
+        prompt=prompts.Prompt(
+            system=[
+                {"type": "text", "text": prompts.stable_system(config, workspace, criteria)},
+                {"type": "text", "text": TRY_CONTACT},
+            ],
+            messages=[{"role": "user", "content": data.message.strip()}],
+            tool=prompts.reply_tool(criteria),
+        ),
+        model=engine.model_of(config),
+        criteria=criteria,
+        rules=ai.HandoffRules.model_validate(config.handoff_rules or {}),
+        answered_id=None,
+    )
+    result = _suggestion(tenant_id, job)
+    return ai.AiTryOut(**result.model_dump(), model=job.model)
+
+
+TRY_CONTACT = (
+    "A member of the business is trying your configuration with a sample message: "
+    "answer it as you would a new contact you know nothing about."
+)
+
+
 def _suggestion(tenant_id: uuid.UUID, job: engine.Job) -> ai.Qualification:
     try:
         return engine.call_claude(tenant_id, job)

@@ -103,6 +103,10 @@ def create(principal: Principal, data: schemas.CampaignIn) -> schemas.CampaignOu
     values = data.model_dump()
     with tenant_session(principal.tenant_id) as s:
         _check_refs(s, values)
+        if "quiet_hours" not in data.model_fields_set:
+            # Not given: the workspace's default window (Settings > Workspace).
+            stored = s.get_one(Tenant, principal.tenant_id).settings or {}
+            values["quiet_hours"] = stored.get("quiet_hours") or values["quiet_hours"]
         campaign = Campaign(
             tenant_id=principal.tenant_id, created_by=principal.user_id, **_to_columns(values)
         )

@@ -45,7 +45,12 @@ def authenticate(mode: registry.Auth, req: Request) -> Principal | None:
 
         if is_revoked(claims.user_id, claims.tenant_id, claims.session_id, claims.issued_at):
             raise unauthorized("This session has ended; log in again or refresh.")
-        principal = Principal(tenant_id=claims.tenant_id, role=claims.role, user_id=claims.user_id)
+        principal = Principal(
+            tenant_id=claims.tenant_id,
+            role=claims.role,
+            user_id=claims.user_id,
+            session_id=claims.session_id,
+        )
     if not principal.at_least(req.route.min_role):
         raise forbidden(f"This needs the {req.route.min_role} role or higher.")
     return principal

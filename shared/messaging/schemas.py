@@ -30,6 +30,10 @@ class TwilioConfigOut(BaseModel):
     auth_token: str = Field(description="Masked: only the last four characters are shown.")
     messaging_service_sid: str | None
     validated_at: datetime | None
+    inbound_webhook_url: str = Field(
+        description="Paste into Twilio as the number's or Messaging Service's incoming URL."
+    )
+    status_webhook_url: str = Field(description="Twilio's status callback URL.")
 
 
 class NumberOut(_Out):

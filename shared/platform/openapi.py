@@ -68,6 +68,7 @@ RAW_RESPONSES = {
     "openapi_document": ("application/json", {"type": "object"}),
     "guide_page": ("text/markdown", {"type": "string"}),
     "import_errors_csv": ("text/csv", {"type": "string"}),
+    "export_consent_events": ("text/csv", {"type": "string"}),
 }
 
 # Request bodies of handlers that read the raw request (uploads, provider forms): media

@@ -14,6 +14,7 @@ class Principal:
     role: str
     user_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None  # the refresh token family of an access token
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from shared.schemas import SecretBearing
+from shared.schemas import NotNull, SecretBearing
 
 Role = Literal["owner", "admin", "member"]
 
@@ -94,12 +104,83 @@ _SMART_ENCODING = (
 )
 
 
-class WorkspaceSettingsOut(_Out):
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+HELP_REPLY_MAX = 320
+DEFAULT_QUIET_HOURS = {"start": "08:00", "end": "21:00"}
+
+
+class QuietHoursWindow(BaseModel):
+    """Campaign messages go out between `start` and `end` in each contact's local time."""
+
+    start: str = Field("08:00", examples=["08:00"])
+    end: str = Field("21:00", examples=["21:00"])
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError("use HH:MM, 24-hour clock")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHoursWindow:
+        if self.start == self.end:
+            raise ValueError("start and end must differ")
+        return self
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("not a known IANA time zone") from exc
+    return value
+
+
+def _help_reply(value: str) -> str:
+    # Sent through str.format(name=...): any other brace would break the keyword reply.
+    if "{" in value.replace("{name}", "") or "}" in value.replace("{name}", ""):
+        raise ValueError("the only placeholder allowed is {name} (the workspace's name)")
+    return value
+
+
+_TIMEZONE = "The workspace's IANA time zone (reports, the AI's active hours by default)."
+_QUIET = "The send window new campaigns start with (each can set its own, or none)."
+_HELP = (
+    "The answer to HELP / INFO; `{name}` is replaced by the workspace's name. "
+    "null: the default text."
+)
+
+
+class WorkspaceSettingsOut(BaseModel):
+    name: str
+    timezone: str = Field(description=_TIMEZONE)
+    quiet_hours: QuietHoursWindow = Field(description=_QUIET)
+    help_reply: str | None = Field(description=_HELP)
+    default_help_reply: str = Field(description="The text sent when `help_reply` is null.")
     smart_encoding: bool = Field(description=_SMART_ENCODING)
 
 
 class WorkspaceSettingsPatch(BaseModel):
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
+    timezone: NotNull[Annotated[str, AfterValidator(_zone), Field(max_length=64)]] = Field(
+        None, description=_TIMEZONE
+    )
+    quiet_hours: NotNull[QuietHoursWindow] = Field(None, description=_QUIET)
+    help_reply: (
+        Annotated[str, AfterValidator(_help_reply), Field(min_length=1, max_length=HELP_REPLY_MAX)]
+        | None
+    ) = Field(None, description=_HELP)
     smart_encoding: bool | None = Field(None, strict=True, description=_SMART_ENCODING)
+
+
+class ProfilePatch(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: NewPassword
 
 
 class MembershipOut(BaseModel):
@@ -162,6 +243,10 @@ class InvitationOut(_Out):
     role: Role
     expires_at: datetime
     created_at: datetime
+
+
+class InvitationList(BaseModel):
+    data: list[InvitationOut] = Field(description="Pending: neither accepted nor revoked.")
 
 
 class RoleIn(BaseModel):

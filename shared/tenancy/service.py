@@ -474,21 +474,103 @@ def switch_workspace(
         return _session_out(pair, user, tenant, role)
 
 
+def _settings_out(tenant: Tenant) -> schemas.WorkspaceSettingsOut:
+    from shared.messaging.webhooks import DEFAULT_REPLIES
+
+    stored = tenant.settings or {}
+    return schemas.WorkspaceSettingsOut(
+        name=tenant.name,
+        timezone=stored.get("timezone") or "UTC",
+        quiet_hours=schemas.QuietHoursWindow.model_validate(
+            stored.get("quiet_hours") or schemas.DEFAULT_QUIET_HOURS
+        ),
+        help_reply=stored.get("help_reply"),
+        default_help_reply=DEFAULT_REPLIES["help"],
+        smart_encoding=tenant.smart_encoding,
+    )
+
+
+def default_quiet_hours(tenant_id: uuid.UUID) -> dict[str, str]:
+    """The send window a new campaign starts with (the workspace's, else 08:00-21:00)."""
+    with tenant_session(tenant_id) as s:
+        stored = s.scalar(select(Tenant.settings).where(Tenant.id == tenant_id)) or {}
+    return dict(stored.get("quiet_hours") or schemas.DEFAULT_QUIET_HOURS)
+
+
 def workspace_settings(principal: Principal) -> schemas.WorkspaceSettingsOut:
     with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
-        return schemas.WorkspaceSettingsOut.model_validate(s.get_one(Tenant, principal.tenant_id))
+        return _settings_out(s.get_one(Tenant, principal.tenant_id))
 
 
 def update_workspace_settings(
     principal: Principal, patch: schemas.WorkspaceSettingsPatch
 ) -> schemas.WorkspaceSettingsOut:
     _require_role(principal, "admin")
+    sent = patch.model_fields_set
     with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
         tenant = s.get_one(Tenant, principal.tenant_id, with_for_update=True)
         if patch.smart_encoding is not None:
             tenant.smart_encoding = patch.smart_encoding
+        if patch.name is not None:
+            tenant.name = patch.name.strip() or tenant.name
+        stored = dict(tenant.settings or {})
+        if patch.timezone is not None:
+            stored["timezone"] = patch.timezone
+        if patch.quiet_hours is not None:
+            stored["quiet_hours"] = patch.quiet_hours.model_dump()
+        if "help_reply" in sent:
+            if patch.help_reply and patch.help_reply.strip():
+                stored["help_reply"] = patch.help_reply.strip()
+            else:
+                stored.pop("help_reply", None)
+        if stored != (tenant.settings or {}):
+            tenant.settings = stored  # a new dict: JSONB changes are seen by assignment
         s.flush()
-        return schemas.WorkspaceSettingsOut.model_validate(tenant)
+        return _settings_out(tenant)
+
+
+# --- the signed-in user's profile ------------------------------------------------------
+
+
+def update_profile(principal: Principal, data: schemas.ProfilePatch) -> schemas.UserOut:
+    user_id = _require_user(principal)
+    name = data.name.strip()
+    if not name:
+        raise field_error("body.name", "Enter your name.", "blank")
+    with system_session() as s:
+        user = s.get_one(User, user_id)
+        user.name = name
+        s.flush()
+        return _user_out(user)
+
+
+def change_password(principal: Principal, data: schemas.PasswordChangeIn) -> None:
+    """Checks the current password; every other session of the user ends (this one stays)."""
+    user_id = _require_user(principal)
+    with system_session() as s:
+        user = s.get_one(User, user_id, with_for_update=True)
+        if not verify_password(data.current_password, user.password_hash):
+            raise field_error(
+                "body.current_password", "This is not your current password.", "wrong_password"
+            )
+        _check_password(data.new_password, user.email, "body.new_password")
+        user.password_hash = hash_password(data.new_password)
+        user.password_changed_at = _now()
+        others = RefreshToken.user_id == user_id
+        if principal.session_id is not None:
+            others = others & (RefreshToken.family_id != principal.session_id)
+        families = set(
+            s.scalars(
+                select(RefreshToken.family_id).where(others, RefreshToken.revoked_at.is_(None))
+            )
+        )
+        s.execute(
+            update(RefreshToken)
+            .where(others, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=_now())
+        )
+    for family_id in families:
+        revocation.end_session(family_id)
 
 
 # --- members and invitations ----------------------------------------------------------
@@ -518,6 +600,18 @@ def list_members(principal: Principal) -> schemas.MemberList:
                 )
                 for m, u in rows
             ]
+        )
+
+
+def _invitation_email(email: str, tenant_name: str, role: str, token: str) -> uuid.UUID:
+    link = f"{get_settings().app_base_url}/invitations/accept?token={token}"
+    with system_session() as s:
+        return queue_email(
+            s,
+            email,
+            f"You are invited to {tenant_name}",
+            f"You have been invited to join {tenant_name} as {role}.\n"
+            f"Accept the invitation here:\n{link}\n",
         )
 
 
@@ -551,16 +645,51 @@ def invite(principal: Principal, data: schemas.InvitationIn) -> schemas.Invitati
         s.refresh(invitation)
         tenant_name = s.get_one(Tenant, principal.tenant_id).name
         out = schemas.InvitationOut.model_validate(invitation)
-    link = f"{settings.app_base_url}/invitations/accept?token={token}"
-    with system_session() as s:
-        email_id = queue_email(
-            s,
-            email,
-            f"You are invited to {tenant_name}",
-            f"You have been invited to join {tenant_name} as {data.role}.\n"
-            f"Accept the invitation here:\n{link}\n",
+    dispatch([_invitation_email(email, tenant_name, data.role, token)])
+    return out
+
+
+def _pending(s: Session, invitation_id: uuid.UUID) -> Invitation:
+    invitation = s.get(Invitation, invitation_id, with_for_update=True)
+    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at:
+        raise not_found("Invitation")
+    return invitation
+
+
+def list_invitations(principal: Principal) -> schemas.InvitationList:
+    """Pending invitations, newest first (an expired one is listed: it can be sent again)."""
+    _require_role(principal, "admin")
+    with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
+        rows = s.scalars(
+            select(Invitation)
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .order_by(Invitation.created_at.desc())
+            .limit(500)
         )
-    dispatch([email_id])
+        return schemas.InvitationList(data=[schemas.InvitationOut.model_validate(r) for r in rows])
+
+
+def revoke_invitation(principal: Principal, invitation_id: uuid.UUID) -> None:
+    """Its link stops working at once."""
+    _require_role(principal, "admin")
+    with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
+        _pending(s, invitation_id).revoked_at = _now()
+
+
+def resend_invitation(principal: Principal, invitation_id: uuid.UUID) -> schemas.InvitationOut:
+    """A new link (the old one stops working) valid for the full period again."""
+    _require_role(principal, "admin")
+    token = new_secret("inv_")
+    with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
+        invitation = _pending(s, invitation_id)
+        if ROLE_RANK[invitation.role] > ROLE_RANK[principal.role]:
+            raise forbidden("You cannot grant a role above your own.")
+        invitation.token_hash = digest(token)
+        invitation.expires_at = _now() + timedelta(seconds=get_settings().email_token_ttl_seconds)
+        s.flush()
+        out = schemas.InvitationOut.model_validate(invitation)
+        tenant_name = s.get_one(Tenant, principal.tenant_id).name
+    dispatch([_invitation_email(out.email, tenant_name, out.role, token)])
     return out
 
 

@@ -363,7 +363,7 @@ def test_any_integrity_or_data_error_is_a_problem_not_a_500(
         ("PATCH", "/v1/numbers/available", "GET, HEAD, OPTIONS"),
         ("PATCH", "/v1/numbers/import", "OPTIONS, POST"),
         ("DELETE", "/v1/numbers/purchase", "OPTIONS, POST"),
-        ("PATCH", "/v1/members/invitations", "OPTIONS, POST"),
+        ("PATCH", "/v1/members/invitations", "GET, HEAD, OPTIONS, POST"),
     ],
 )
 def test_a_fixed_path_is_not_shadowed_by_an_id_route(

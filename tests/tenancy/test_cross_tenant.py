@@ -114,7 +114,14 @@ def world(gateway_url: str) -> dict[str, Any]:
         assert endpoint.status_code == 201, endpoint.text
         ping = api.post(f"/v1/webhook-endpoints/{endpoint.json()['id']}/test", headers=a.headers)
         assert ping.status_code == 202, ping.text
+        invitation = api.post(
+            "/v1/members/invitations",
+            json={"email": f"invitee-{uuid.uuid4().hex[:8]}@example.com"},
+            headers=a.headers,
+        )
+        assert invitation.status_code == 201, invitation.text
         ids = {
+            "invitation_id": invitation.json()["id"],
             "endpoint_id": endpoint.json()["id"],
             "delivery_id": ping.json()["id"],
             "contact_id": contact.json()["id"],

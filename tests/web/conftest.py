@@ -23,7 +23,9 @@ import httpx
 import pytest
 
 from tests import services
+from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.smtp import Mailbox
+from tests.fakes.twilio import FakeTwilio
 from tests.web.browser import ARTIFACTS, Console
 
 CHROMIUM_ARGS = [
@@ -60,6 +62,14 @@ def console_bundle() -> Path:
     except console.ConsoleBuildError as exc:
         pytest.fail(str(exc))
     return console.OUT
+
+
+@pytest.fixture(scope="session")
+def console_anthropic() -> Iterator[FakeAnthropic]:
+    """The fake Anthropic API the browser tests' platform calls (scripted per test)."""
+    fake = FakeAnthropic().start()
+    yield fake
+    fake.stop()
 
 
 @contextmanager
@@ -120,10 +130,21 @@ def run_platform(
 
 @pytest.fixture(scope="session")
 def platform_url(
-    platform_env: dict[str, str], mailbox: Mailbox, console_bundle: Path
+    platform_env: dict[str, str],
+    mailbox: Mailbox,
+    console_bundle: Path,
+    fake_twilio: FakeTwilio,
+    console_anthropic: FakeAnthropic,
 ) -> Iterator[str]:
-    """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox."""
-    with run_platform(platform_env, mailbox) as base:
+    """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox; a
+    workspace that connects Twilio reaches the fake Twilio, and the AI the fake Anthropic
+    (without a connected account, the simulator stands in for Twilio as in `make dev`)."""
+    extra = {
+        "TWILIO_API_BASE": fake_twilio.base_url,
+        "ANTHROPIC_BASE_URL": console_anthropic.base_url,
+        "ANTHROPIC_API_KEY": console_anthropic.api_key,
+    }
+    with run_platform(platform_env, mailbox, extra) as base:
         yield base
 
 

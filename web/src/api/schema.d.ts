@@ -89,6 +89,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ai/try": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft a reply to a sample message (nothing saved or sent)
+         * @description Claude's draft for a sample inbound message, with the configuration in the body (the
+         *         form being edited) or the saved one: nothing is stored or sent. 409 without
+         *         ANTHROPIC_API_KEY, 503 when Claude cannot answer, 502 for an unusable answer.
+         */
+        post: operations["try_ai_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ai/usage": {
         parameters: {
             query?: never;
@@ -575,6 +597,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/compliance/keywords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The opt-out, opt-in and HELP keywords in force */
+        get: operations["opt_out_keywords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The consent log: opt-outs and opt-ins (paged)
+         * @description Opt-outs and opt-ins of the workspace, newest first, with their source.
+         */
+        get: operations["list_consent_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-events/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The consent log as CSV
+         * @description The whole consent log as CSV: occurred_at, kind, source, phone, keyword, reason,
+         *         contact_id.
+         */
+        get: operations["export_consent_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts": {
         parameters: {
             query?: never;
@@ -1027,6 +1107,28 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Change the signed-in user's name */
+        patch: operations["update_me"];
+        trace?: never;
+    };
+    "/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the password (ends the user's other sessions)
+         * @description 422 on `current_password` when it is wrong; the user's other sessions end, this one
+         *         stays signed in.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1054,13 +1156,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Pending invitations */
+        get: operations["list_invitations"];
         put?: never;
         /**
          * Invite someone by email
          * @description Emails an invitation link; only an owner can invite an owner.
          */
         post: operations["invite_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a pending invitation */
+        delete: operations["revoke_invitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/invitations/{invitation_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a new link for a pending invitation
+         * @description A new link by email; the previous link stops working.
+         */
+        post: operations["resend_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2420,6 +2560,47 @@ export interface components {
              */
             updated_at?: string | null;
         };
+        /**
+         * AiTryIn
+         * @description A sample inbound message, answered with a configuration (unsaved, or the saved one).
+         */
+        AiTryIn: {
+            /**
+             * Message
+             * @description What a contact writes.
+             */
+            message: string;
+            /**
+             * @description The configuration to try (the form being edited); null: the saved one.
+             * @default null
+             */
+            config?: components["schemas"]["AiConfigIn"] | null;
+        };
+        /**
+         * AiTryOut
+         * @description The draft Claude would write; nothing is stored or sent.
+         */
+        AiTryOut: {
+            /** Reply */
+            reply: string;
+            /**
+             * Lead Stage
+             * @enum {string}
+             */
+            lead_stage: "new" | "engaged" | "qualified" | "unqualified" | "handoff";
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+            /** Confidence */
+            confidence: number;
+            /** Handoff */
+            handoff: boolean;
+            /** Handoff Reason */
+            handoff_reason: string | null;
+            /** Model */
+            model: string;
+        };
         /** ApiKeyCreated */
         ApiKeyCreated: {
             /**
@@ -3129,50 +3310,20 @@ export interface components {
              */
             plan: "starter" | "growth" | "enterprise";
         };
-        /** ConsentEventOut */
-        ConsentEventOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
+        /** ConsentFilter */
+        ConsentFilter: {
             /**
              * Kind
-             * @enum {string}
-             */
-            kind: "opt_out" | "opt_in";
-            /**
-             * Source
-             * @description keyword, api, provider_error, import or agent
-             */
-            source: string;
-            /** Reason */
-            reason: string | null;
-            /**
-             * Keyword
-             * @description The word the contact texted, for `keyword`.
-             */
-            keyword: string | null;
-            /** Message Id */
-            message_id: string | null;
-            /** Campaign Id */
-            campaign_id: string | null;
-            /**
-             * Occurred At
-             * Format: date-time
-             */
-            occurred_at: string;
-        };
-        /** ConsentEventPage */
-        ConsentEventPage: {
-            /** Data */
-            data: components["schemas"]["ConsentEventOut"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page.
+             * @description Only opt-outs or only opt-ins.
              * @default null
              */
-            next_cursor?: string | null;
+            kind?: ("opt_out" | "opt_in") | null;
+            /**
+             * Source
+             * @description Only events of this source.
+             * @default null
+             */
+            source?: ("keyword" | "api" | "provider_error" | "import" | "agent") | null;
         };
         /** ConsentIn */
         ConsentIn: {
@@ -3182,6 +3333,33 @@ export interface components {
              * @default null
              */
             reason?: string | null;
+        };
+        /** ConsentQuery */
+        ConsentQuery: {
+            /**
+             * Cursor
+             * @description Opaque cursor from a previous page.
+             * @default null
+             */
+            cursor?: string | null;
+            /**
+             * Limit
+             * @description Page size.
+             * @default 50
+             */
+            limit?: number;
+            /**
+             * Kind
+             * @description Only opt-outs or only opt-ins.
+             * @default null
+             */
+            kind?: ("opt_out" | "opt_in") | null;
+            /**
+             * Source
+             * @description Only events of this source.
+             * @default null
+             */
+            source?: ("keyword" | "api" | "provider_error" | "import" | "agent") | null;
         };
         /** ContactIn */
         ContactIn: {
@@ -3949,6 +4127,14 @@ export interface components {
              */
             role?: "owner" | "admin" | "member";
         };
+        /** InvitationList */
+        InvitationList: {
+            /**
+             * Data
+             * @description Pending: neither accepted nor revoked.
+             */
+            data: components["schemas"]["InvitationOut"][];
+        };
         /** InvitationOut */
         InvitationOut: {
             /**
@@ -4041,6 +4227,29 @@ export interface components {
              * @default 50
              */
             limit?: number;
+        };
+        /** KeywordsOut */
+        KeywordsOut: {
+            /**
+             * Opt Out
+             * @description A message that is only one of these opts out.
+             */
+            opt_out: string[];
+            /**
+             * Opt In
+             * @description ... opts back in.
+             */
+            opt_in: string[];
+            /**
+             * Help
+             * @description ... gets the HELP reply.
+             */
+            help: string[];
+            /**
+             * Matching
+             * @description How a message is matched against the keywords.
+             */
+            matching: string;
         };
         /** LaunchOut */
         LaunchOut: {
@@ -4514,6 +4723,16 @@ export interface components {
              */
             limit?: number;
         };
+        /** PasswordChangeIn */
+        PasswordChangeIn: {
+            /** Current Password */
+            current_password: string;
+            /**
+             * New Password
+             * @description At least 10 characters and at most 72 bytes; not a common password, nor the email's name.
+             */
+            new_password: string;
+        };
         /** PasswordResetIn */
         PasswordResetIn: {
             /** Token */
@@ -4806,6 +5025,11 @@ export interface components {
                 code?: string;
             }[];
         };
+        /** ProfilePatch */
+        ProfilePatch: {
+            /** Name */
+            name: string;
+        };
         /** PurchaseIn */
         PurchaseIn: {
             /** Phone Number */
@@ -4836,6 +5060,24 @@ export interface components {
             /**
              * End
              * @default 21:00
+             */
+            end?: string;
+        };
+        /**
+         * QuietHoursWindow
+         * @description Campaign messages go out between `start` and `end` in each contact's local time.
+         */
+        QuietHoursWindow: {
+            /**
+             * Start
+             * @default 08:00
+             * @example 08:00
+             */
+            start?: string;
+            /**
+             * End
+             * @default 21:00
+             * @example 21:00
              */
             end?: string;
         };
@@ -5366,6 +5608,16 @@ export interface components {
             messaging_service_sid: string | null;
             /** Validated At */
             validated_at: string | null;
+            /**
+             * Inbound Webhook Url
+             * @description Paste into Twilio as the number's or Messaging Service's incoming URL.
+             */
+            inbound_webhook_url: string;
+            /**
+             * Status Webhook Url
+             * @description Twilio's status callback URL.
+             */
+            status_webhook_url: string;
         };
         /** UpcomingInvoiceOut */
         UpcomingInvoiceOut: {
@@ -5902,6 +6154,25 @@ export interface components {
         };
         /** WorkspaceSettingsOut */
         WorkspaceSettingsOut: {
+            /** Name */
+            name: string;
+            /**
+             * Timezone
+             * @description The workspace's IANA time zone (reports, the AI's active hours by default).
+             */
+            timezone: string;
+            /** @description The send window new campaigns start with (each can set its own, or none). */
+            quiet_hours: components["schemas"]["QuietHoursWindow"];
+            /**
+             * Help Reply
+             * @description The answer to HELP / INFO; `{name}` is replaced by the workspace's name. null: the default text.
+             */
+            help_reply: string | null;
+            /**
+             * Default Help Reply
+             * @description The text sent when `help_reply` is null.
+             */
+            default_help_reply: string;
             /**
              * Smart Encoding
              * @description Replace characters that have a GSM-7 look-alike (smart quotes, dashes, ellipsis, no-break and other spaces: Twilio's Smart Encoding table) when that makes the whole message GSM-7, so it costs fewer segments. Applies to every message the workspace sends (campaigns unless they set their own, API sends, inbox, AI and keyword replies).
@@ -5910,6 +6181,21 @@ export interface components {
         };
         /** WorkspaceSettingsPatch */
         WorkspaceSettingsPatch: {
+            /** Name */
+            name?: string;
+            /**
+             * Timezone
+             * @description The workspace's IANA time zone (reports, the AI's active hours by default).
+             */
+            timezone?: string;
+            /** @description The send window new campaigns start with (each can set its own, or none). */
+            quiet_hours?: components["schemas"]["QuietHoursWindow"];
+            /**
+             * Help Reply
+             * @description The answer to HELP / INFO; `{name}` is replaced by the workspace's name. null: the default text.
+             * @default null
+             */
+            help_reply?: string | null;
             /**
              * Smart Encoding
              * @description Replace characters that have a GSM-7 look-alike (smart quotes, dashes, ellipsis, no-break and other spaces: Twilio's Smart Encoding table) when that makes the whole message GSM-7, so it costs fewer segments. Applies to every message the workspace sends (campaigns unless they set their own, API sends, inbox, AI and keyword replies).
@@ -5949,6 +6235,98 @@ export interface components {
              * @default null
              */
             to?: string | null;
+        };
+        /** ConsentEventOut */
+        shared__contacts__consent__ConsentEventOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Phone */
+            phone: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "opt_out" | "opt_in";
+            /**
+             * Source
+             * @description keyword (the contact texted it), api, agent, import, or provider_error (the carrier reported the number unsubscribed).
+             * @enum {string}
+             */
+            source: "keyword" | "api" | "provider_error" | "import" | "agent";
+            /** Reason */
+            reason: string | null;
+            /** Keyword */
+            keyword: string | null;
+            /** Campaign Id */
+            campaign_id: string | null;
+            /** Message Id */
+            message_id: string | null;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+        };
+        /** ConsentEventPage */
+        shared__contacts__consent__ConsentEventPage: {
+            /** Data */
+            data: components["schemas"]["shared__contacts__consent__ConsentEventOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page.
+             * @default null
+             */
+            next_cursor?: string | null;
+        };
+        /** ConsentEventOut */
+        shared__contacts__schemas__ConsentEventOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "opt_out" | "opt_in";
+            /**
+             * Source
+             * @description keyword, api, provider_error, import or agent
+             */
+            source: string;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Keyword
+             * @description The word the contact texted, for `keyword`.
+             */
+            keyword: string | null;
+            /** Message Id */
+            message_id: string | null;
+            /** Campaign Id */
+            campaign_id: string | null;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+        };
+        /** ConsentEventPage */
+        shared__contacts__schemas__ConsentEventPage: {
+            /** Data */
+            data: components["schemas"]["shared__contacts__schemas__ConsentEventOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page.
+             * @default null
+             */
+            next_cursor?: string | null;
         };
     };
     responses: never;
@@ -6137,6 +6515,75 @@ export interface operations {
             };
             /** @description Validation failed. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    try_ai_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiTryIn"];
+            };
+        };
+        responses: {
+            /** @description Draft a reply to a sample message (nothing saved or sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiTryOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Anthropic answered an error or could not be reached. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Anthropic is unavailable for now; retry after `Retry-After`. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7525,6 +7972,152 @@ export interface operations {
             };
         };
     };
+    opt_out_keywords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The opt-out, opt-in and HELP keywords in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeywordsOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_consent_events: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page. */
+                cursor?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Only opt-outs or only opt-ins. */
+                kind?: ("opt_out" | "opt_in") | null;
+                /** @description Only events of this source. */
+                source?: ("keyword" | "api" | "provider_error" | "import" | "agent") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consent log: opt-outs and opt-ins (paged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["shared__contacts__consent__ConsentEventPage"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_consent_events: {
+        parameters: {
+            query?: {
+                /** @description Only opt-outs or only opt-ins. */
+                kind?: ("opt_out" | "opt_in") | null;
+                /** @description Only events of this source. */
+                source?: ("keyword" | "api" | "provider_error" | "import" | "agent") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consent log as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_contacts: {
         parameters: {
             query?: {
@@ -8066,7 +8659,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConsentEventPage"];
+                    "application/json": components["schemas"]["shared__contacts__schemas__ConsentEventPage"];
                 };
             };
             /** @description Not authenticated. */
@@ -9063,6 +9656,106 @@ export interface operations {
             };
         };
     };
+    update_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfilePatch"];
+            };
+        };
+        responses: {
+            /** @description Change the signed-in user's name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeIn"];
+            };
+        };
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_members: {
         parameters: {
             query?: never;
@@ -9101,6 +9794,44 @@ export interface operations {
             };
         };
     };
+    list_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pending invitations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     invite_member: {
         parameters: {
             query?: never;
@@ -9116,6 +9847,102 @@ export interface operations {
         responses: {
             /** @description Invite someone by email */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Email a new link for a pending invitation */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,7 @@
+import { SettingsIndex } from "@/features/settings/settings-index";
+
+export const metadata = { title: "Settings" };
+
+export default function SettingsPage() {
+  return <SettingsIndex />;
+}
