@@ -92,6 +92,12 @@ class CampaignPatch(BaseModel):
     smart_encoding: bool | None = Field(None, strict=True, description=_SMART_ENCODING)
 
 
+class AudienceCount(BaseModel):
+    count: int = Field(
+        description="Distinct phone numbers that would be sent to now (opted-out excluded)."
+    )
+
+
 class CampaignOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

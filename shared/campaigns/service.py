@@ -112,6 +112,19 @@ def create(principal: Principal, data: schemas.CampaignIn) -> schemas.CampaignOu
         return out(campaign)
 
 
+def audience_count(principal: Principal, audience: schemas.Audience) -> schemas.AudienceCount:
+    """The size an audience would freeze at now; unknown ids are 422 like on a save."""
+    with tenant_session(principal.tenant_id) as s:
+        _check_ids(s, Contact.id, audience.contact_ids, "body.contact_ids", "contacts")
+        _check_ids(s, Segment.id, audience.segment_ids, "body.segment_ids", "segments")
+        _check_ids(
+            s, Segment.id, audience.exclude_segment_ids, "body.exclude_segment_ids", "segments"
+        )
+        return schemas.AudienceCount(
+            count=0 if audience.is_empty() else audiences.count(s, audience)
+        )
+
+
 def get(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
     with tenant_session(principal.tenant_id) as s:
         return out(_get(s, campaign_id))

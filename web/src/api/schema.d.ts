@@ -420,6 +420,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/audience-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count an audience before saving it (the wizard's live count)
+         * @description Union of segments, tags and contacts minus exclusions, opted-out contacts left out.
+         */
+        post: operations["campaign_audience_count"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{campaign_id}": {
         parameters: {
             query?: never;
@@ -1403,6 +1423,26 @@ export interface paths {
          * @description Version 1. `warnings` lists unknown variables and unbalanced braces (saved anyway).
          */
         post: operations["create_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segments and encoding of an unsaved body (the editor as one types)
+         * @description Nothing is saved: the console calls it as the user types (debounced).
+         */
+        post: operations["preview_template_draft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2467,6 +2507,14 @@ export interface components {
             exclude_segment_ids?: string[];
             /** Exclude Tags */
             exclude_tags?: string[];
+        };
+        /** AudienceCount */
+        AudienceCount: {
+            /**
+             * Count
+             * @description Distinct phone numbers that would be sent to now (opted-out excluded).
+             */
+            count: number;
         };
         /** AvailableList */
         AvailableList: {
@@ -3600,6 +3648,73 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * DraftPreviewIn
+         * @description An unsaved body, rendered like a saved version would be: for one contact, for
+         *     sample values, or for the workspace alone (see `TemplatePreviewIn`).
+         */
+        DraftPreviewIn: {
+            /** Body */
+            body: string;
+            /**
+             * Contact Id
+             * @default null
+             */
+            contact_id?: string | null;
+            /**
+             * Values
+             * @default null
+             */
+            values?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Smart Encoding
+             * @description null: the workspace's default.
+             * @default null
+             */
+            smart_encoding?: boolean | null;
+        };
+        /** DraftPreviewOut */
+        DraftPreviewOut: {
+            /**
+             * Text
+             * @description The text that will be sent (after smart encoding, if on).
+             */
+            text: string;
+            /**
+             * Rendered
+             * @description The rendered text before smart encoding, when that changed it.
+             * @default null
+             */
+            rendered?: string | null;
+            /**
+             * Characters
+             * @description Characters (Unicode code points) of the text.
+             */
+            characters: number;
+            /**
+             * Encoding
+             * @enum {string}
+             */
+            encoding: "GSM-7" | "UCS-2";
+            /** Segments */
+            segments: number;
+            /**
+             * Unicode Chars
+             * @description Characters that forced UCS-2.
+             */
+            unicode_chars: string[];
+            /**
+             * Gsm Suggestion
+             * @description The text with smart quotes/dashes replaced, when that alone makes it GSM-7.
+             */
+            gsm_suggestion: string | null;
+            /** Unknown Variables */
+            unknown_variables: string[];
+            /** Warnings */
+            warnings: string[];
         };
         /** DraftSendIn */
         DraftSendIn: {
@@ -5097,8 +5212,6 @@ export interface components {
         };
         /** TemplatePreviewOut */
         TemplatePreviewOut: {
-            /** Version */
-            version: number;
             /**
              * Text
              * @description The text that will be sent (after smart encoding, if on).
@@ -5136,6 +5249,8 @@ export interface components {
             unknown_variables: string[];
             /** Warnings */
             warnings: string[];
+            /** Version */
+            version: number;
         };
         /** TemplateQuery */
         TemplateQuery: {
@@ -6928,10 +7043,64 @@ export interface operations {
             };
         };
     };
-    get_campaign: {
+    campaign_audience_count: {
         parameters: {
             query?: never;
             header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Audience"];
+            };
+        };
+        responses: {
+            /** @description Count an audience before saving it (the wizard's live count) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceCount"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_campaign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the answer you hold: 304 without a body while it is still the answer. */
+                "If-None-Match"?: string;
+            };
             path: {
                 campaign_id: string;
             };
@@ -6942,11 +7111,21 @@ export interface operations {
             /** @description A campaign */
             200: {
                 headers: {
+                    /** @description Strong validator of this answer; send it back as `If-None-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
+            };
+            /** @description Not modified: the answer is still the one of `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not authenticated. */
             401: {
@@ -7384,7 +7563,10 @@ export interface operations {
     campaign_stats: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the answer you hold: 304 without a body while it is still the answer. */
+                "If-None-Match"?: string;
+            };
             path: {
                 campaign_id: string;
             };
@@ -7395,11 +7577,21 @@ export interface operations {
             /** @description Progress, outcomes and cost */
             200: {
                 headers: {
+                    /** @description Strong validator of this answer; send it back as `If-None-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignStats"];
                 };
+            };
+            /** @description Not modified: the answer is still the one of `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not authenticated. */
             401: {
@@ -10522,6 +10714,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_template_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftPreviewIn"];
+            };
+        };
+        responses: {
+            /** @description Segments and encoding of an unsaved body (the editor as one types) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftPreviewOut"];
                 };
             };
             /** @description Not authenticated. */
