@@ -151,6 +151,11 @@ class DraftPreviewOut(BaseModel):
     gsm_suggestion: str | None = Field(
         description="The text with smart quotes/dashes replaced, when that alone makes it GSM-7."
     )
+    body_gsm_suggestion: str | None = Field(
+        None,
+        description="With `gsm_suggestion`: the template body itself with the same "
+        "replacements, variables kept (what an editor offers to switch to).",
+    )
     unknown_variables: list[str]
     warnings: list[str]
 

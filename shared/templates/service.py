@@ -23,7 +23,7 @@ from shared.http.problems import field_error, not_found
 from shared.templates import schemas
 from shared.templates.models import Template, TemplateVersion
 from shared.templates.render import CONTACT_FIELDS, compile_template, validate
-from shared.templates.segments import analyze, smart_encode
+from shared.templates.segments import SMART_SUBSTITUTES, analyze, smart_encode
 from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
@@ -229,6 +229,9 @@ def _context(
     return sample_context(values or {}, tenant)
 
 
+_SMART = str.maketrans(SMART_SUBSTITUTES)
+
+
 def _rendered(body: str, context: Mapping[str, Any], smart: bool) -> schemas.DraftPreviewOut:
     compiled = compile_template(body)
     rendered = compiled.render(context)
@@ -242,6 +245,7 @@ def _rendered(body: str, context: Mapping[str, Any], smart: bool) -> schemas.Dra
         segments=info.segments,
         unicode_chars=list(info.unicode_chars),
         gsm_suggestion=info.gsm_suggestion,
+        body_gsm_suggestion=body.translate(_SMART) if info.gsm_suggestion else None,
         unknown_variables=list(compiled.unknown_variables),
         warnings=validate(body),
     )

@@ -322,12 +322,15 @@ def test_draft_preview_counts_an_unsaved_body(api: httpx.Client, owner: Account)
     assert emoji["encoding"] == "UCS-2"
     assert emoji["unicode_chars"] == ["🎉"]
 
-    curly = "It\u2019s \u201con\u201d \u2014 now"
+    curly = "It\u2019s \u201con\u201d \u2014 now {{first_name|you}}"
     quotes = draft(body=curly, smart_encoding=False).json()
     assert quotes["encoding"] == "UCS-2"
-    assert quotes["gsm_suggestion"] == 'It\'s "on" - now'
+    assert quotes["body_gsm_suggestion"] == 'It\'s "on" - now {{first_name|you}}'
+    assert quotes["gsm_suggestion"] == 'It\'s "on" - now you'
     smart = draft(body=curly, smart_encoding=True).json()
-    assert (smart["encoding"], smart["rendered"]) == ("GSM-7", curly)
+    assert smart["encoding"] == "GSM-7"
+    assert smart["rendered"] == curly.replace("{{first_name|you}}", "you")
+    assert smart["body_gsm_suggestion"] is None
 
     typo = draft(body="Hi {{frist_name}} {{oops").json()
     assert typo["unknown_variables"] == ["frist_name"]

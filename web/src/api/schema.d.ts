@@ -3711,6 +3711,12 @@ export interface components {
              * @description The text with smart quotes/dashes replaced, when that alone makes it GSM-7.
              */
             gsm_suggestion: string | null;
+            /**
+             * Body Gsm Suggestion
+             * @description With `gsm_suggestion`: the template body itself with the same replacements, variables kept (what an editor offers to switch to).
+             * @default null
+             */
+            body_gsm_suggestion?: string | null;
             /** Unknown Variables */
             unknown_variables: string[];
             /** Warnings */
@@ -5245,6 +5251,12 @@ export interface components {
              * @description The text with smart quotes/dashes replaced, when that alone makes it GSM-7.
              */
             gsm_suggestion: string | null;
+            /**
+             * Body Gsm Suggestion
+             * @description With `gsm_suggestion`: the template body itself with the same replacements, variables kept (what an editor offers to switch to).
+             * @default null
+             */
+            body_gsm_suggestion?: string | null;
             /** Unknown Variables */
             unknown_variables: string[];
             /** Warnings */

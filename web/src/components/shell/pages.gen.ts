@@ -8,5 +8,7 @@ export const PAGES: readonly string[] = [
   "/login",
   "/reset-password",
   "/signup",
+  "/templates",
+  "/templates/view",
   "/verify-email",
 ];
