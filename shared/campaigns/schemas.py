@@ -193,6 +193,9 @@ class PreviewOut(BaseModel):
         "until each is fixed or given one, `{{name|fallback}}`."
     )
     estimated_segments: int
+    estimated_cost_minor: int = Field(
+        description="Estimated segments x the estimated price of a segment, in minor units."
+    )
     pool_capacity_mps: float = Field(description="Sum of the pool's active numbers' rates.")
     effective_rate_mps: float = Field(
         description="Segments per second the campaign will send: the slowest of its pool, "

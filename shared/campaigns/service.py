@@ -674,6 +674,7 @@ def preview(
             unknown_variables=list(compiled.unknown_variables),
             blocking_variables=list(compiled.unknown_without_fallback),
             estimated_segments=per_message * estimate,
+            estimated_cost_minor=per_message * estimate * PRICE_PER_SEGMENT_MINOR,
             pool_capacity_mps=rate.pool_mps,
             effective_rate_mps=round(rate.segments_per_second, 3),
             rate_limited_by=rate.limited_by,

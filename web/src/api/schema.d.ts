@@ -4761,6 +4761,11 @@ export interface components {
             /** Estimated Segments */
             estimated_segments: number;
             /**
+             * Estimated Cost Minor
+             * @description Estimated segments x the estimated price of a segment, in minor units.
+             */
+            estimated_cost_minor: number;
+            /**
              * Pool Capacity Mps
              * @description Sum of the pool's active numbers' rates.
              */
