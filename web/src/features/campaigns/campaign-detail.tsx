@@ -33,6 +33,7 @@ import {
   pollEvery,
   useCampaign,
   useCampaignMessages,
+  statsPollEvery,
   useCampaignStats,
   useControl,
 } from "./hooks";
@@ -154,7 +155,7 @@ function useThroughput(stats: CampaignStats | undefined, updatedAt: number): Sam
 }
 
 function LiveStats({ campaign }: { campaign: Campaign }) {
-  const stats = useCampaignStats(campaign.id, campaign.status);
+  const stats = useCampaignStats(campaign);
   const series = useThroughput(stats.data, stats.dataUpdatedAt);
   if (stats.isPending) {
     return (
@@ -176,7 +177,7 @@ function LiveStats({ campaign }: { campaign: Campaign }) {
   }
   const s = stats.data;
   const f = figures(s);
-  const live = pollEvery(campaign.status) !== false;
+  const every = statsPollEvery(campaign, s);
   return (
     <div className="grid gap-6">
       <Card>
@@ -189,10 +190,12 @@ function LiveStats({ campaign }: { campaign: Campaign }) {
               className="flex items-center gap-1.5 text-xs text-muted-foreground"
               aria-live="off"
             >
-              {live ? (
+              {every !== false ? (
                 <>
                   <Radio className="size-3.5 text-success" aria-hidden="true" />
-                  Live · every {Number(pollEvery(campaign.status)) / 1000} s
+                  {pollEvery(campaign.status) !== false
+                    ? `Live · every ${every / 1000} s`
+                    : "Waiting for delivery receipts"}
                 </>
               ) : (
                 "Final figures"
@@ -249,9 +252,13 @@ function LiveStats({ campaign }: { campaign: Campaign }) {
           <CardContent>
             {series.length > 1 ? (
               <ThroughputChart series={series} />
-            ) : (
+            ) : every !== false ? (
               <EmptyState icon={Send} title="Measuring">
                 The chart fills in with every refresh while the campaign sends.
+              </EmptyState>
+            ) : (
+              <EmptyState icon={Send} title="Not sending now">
+                The chart draws while the campaign sends, from this page&apos;s refreshes.
               </EmptyState>
             )}
           </CardContent>

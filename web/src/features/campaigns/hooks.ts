@@ -1,7 +1,7 @@
 /**
  * Campaign queries and mutations. The detail page polls the campaign and its stats with
  * conditional requests (ETag / If-None-Match -> 304, see conditional.ts): every 2 s while
- * it sends, every 15 s while it waits, and not at all once it is over.
+ * it sends, every 5 s while it waits, and not at all once it is over.
  */
 import {
   keepPreviousData,
@@ -48,12 +48,13 @@ export const campaignKeys = {
 
 const LIVE: CampaignStatus[] = ["running"];
 const WAITING: CampaignStatus[] = ["scheduled", "paused"];
+const WAIT_POLL_MS = 5_000;
 
 /** How often a campaign in this state is polled (false: it no longer changes). */
 export function pollEvery(status: CampaignStatus | undefined): number | false {
   if (!status) return false;
   if (LIVE.includes(status)) return 2_000;
-  if (WAITING.includes(status)) return 15_000;
+  if (WAITING.includes(status)) return WAIT_POLL_MS;
   return false;
 }
 
@@ -104,7 +105,27 @@ export function useCampaign(id: string | null) {
   });
 }
 
-export function useCampaignStats(id: string, status: CampaignStatus | undefined) {
+/** How long after the end delivery receipts are still awaited (and the figures polled). */
+const RECEIPTS_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Stats polling: as the campaign, and after it ends while messages still await their
+ * delivery receipt (for a few minutes: some carriers never send one).
+ */
+export function statsPollEvery(
+  campaign: Pick<Campaign, "status" | "completed_at" | "cancelled_at">,
+  stats: CampaignStats | undefined,
+  now = Date.now(),
+): number | false {
+  const live = pollEvery(campaign.status);
+  if (live !== false) return live;
+  const ended = campaign.completed_at ?? campaign.cancelled_at;
+  if (!ended || !stats || now - new Date(ended).getTime() > RECEIPTS_WINDOW_MS) return false;
+  return stats.sent + stats.queued + stats.sending > 0 ? WAIT_POLL_MS : false;
+}
+
+export function useCampaignStats(campaign: Campaign) {
+  const id = campaign.id;
   return useQuery({
     queryKey: campaignKeys.stats(id),
     queryFn: () =>
@@ -113,7 +134,7 @@ export function useCampaignStats(id: string, status: CampaignStatus | undefined)
           params: { path: { campaign_id: id }, header },
         }),
       ),
-    refetchInterval: pollEvery(status),
+    refetchInterval: (query) => statsPollEvery(campaign, query.state.data),
     refetchOnWindowFocus: true,
     staleTime: 0,
   });

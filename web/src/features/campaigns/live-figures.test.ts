@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { components } from "@/api/schema";
 
+import { statsPollEvery } from "./hooks";
 import { addSample, figures } from "./live-figures";
 
 const base: components["schemas"]["CampaignStats"] = {
@@ -57,5 +58,27 @@ describe("addSample", () => {
     expect(s[1]).toEqual({ at: 3_000, perSecond: 5, handedOver: 16 });
     expect(addSample(s, base, 2_000)).toBe(s);
     expect(addSample(s, base, 4_000, 2)).toHaveLength(2);
+  });
+});
+
+describe("statsPollEvery", () => {
+  const ended = {
+    status: "completed" as const,
+    completed_at: "2026-03-01T12:00:00Z",
+    cancelled_at: null,
+  };
+  const at = new Date("2026-03-01T12:01:00Z").getTime();
+  it("polls as the campaign while it runs or waits", () => {
+    expect(statsPollEvery({ ...ended, status: "running", completed_at: null }, base, at)).toBe(
+      2000,
+    );
+    expect(statsPollEvery({ ...ended, status: "paused", completed_at: null }, base, at)).toBe(5000);
+    expect(statsPollEvery({ ...ended, status: "draft", completed_at: null }, base, at)).toBe(false);
+  });
+  it("keeps polling a while after the end for delivery receipts", () => {
+    expect(statsPollEvery(ended, base, at)).toBe(5000);
+    const settled = { ...base, sent: 0, queued: 0, sending: 0 };
+    expect(statsPollEvery(ended, settled, at)).toBe(false);
+    expect(statsPollEvery(ended, base, at + 60 * 60_000)).toBe(false);
   });
 });
