@@ -1,6 +1,7 @@
 "use client";
 
 import { Users } from "lucide-react";
+import { useMemo } from "react";
 
 import { problemMessage } from "@/api/problem";
 import { Spinner } from "@/components/ui/states";
@@ -11,10 +12,13 @@ import { type Audience, useAudienceCount } from "./hooks";
 
 /** "1,204 contacts": the audience's size now, recounted 300 ms after it changes. */
 export function AudienceCounter({ audience }: { audience: Audience }) {
-  const settled = useDebouncedValue(audience, 300);
+  // Compared by content: the wizard makes a new object on every render.
+  const key = JSON.stringify(audience);
+  const settledKey = useDebouncedValue(key, 300);
+  const settled = useMemo(() => JSON.parse(settledKey) as Audience, [settledKey]);
   const empty = !(settled.segment_ids?.length || settled.tags?.length);
   const count = useAudienceCount(settled, !empty);
-  const pending = audience !== settled || count.isFetching;
+  const pending = key !== settledKey || count.isFetching;
   const value = empty ? 0 : count.data?.count;
   return (
     <div
