@@ -82,7 +82,7 @@ def test_template_editor_counts_segments_live_and_keeps_versions(
     expect(history.get_by_role("listitem")).to_have_count(2)
     expect(history.get_by_role("listitem").first).to_contain_text("Current")
     console.check_page("template-versions")
-    page.get_by_role("button", name="Load version 1 into the editor").click()
+    page.get_by_role("button", name="Load into editor (version 1)").click()
     expect(body).to_have_value("Hi {{first_name|there}}, it's on - see you")
     page.get_by_role("button", name="Discard changes").click()
     expect(body).to_have_value("Hello {{first_name|friend}}! Reply STOP to opt out.")

@@ -1,4 +1,5 @@
 import { Badge } from "@/components/ui/badge";
+import { SUCCESS_TEXT } from "@/features/templates/segment-counter";
 
 import type { CampaignStatus } from "./hooks";
 
@@ -22,7 +23,11 @@ export const STATUS_LABEL: Record<CampaignStatus, string> = {
 
 export function CampaignStatusBadge({ status }: { status: CampaignStatus }) {
   return (
-    <Badge variant={VARIANT[status]} data-status={status}>
+    <Badge
+      variant={VARIANT[status]}
+      data-status={status}
+      className={VARIANT[status] === "success" ? SUCCESS_TEXT : undefined}
+    >
       {STATUS_LABEL[status]}
     </Badge>
   );

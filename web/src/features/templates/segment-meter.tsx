@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/states";
 import { cn } from "@/lib/utils";
 
-import { showChar, summarize, type Measured } from "./segment-counter";
+import { showChar, SUCCESS_TEXT, summarize, type Measured } from "./segment-counter";
 
 interface Props {
   measured: Measured | undefined;
@@ -37,7 +37,10 @@ export function SegmentMeter({ measured, pending, error, className }: Props) {
     >
       {summary ? (
         <>
-          <Badge variant={TONE[summary.tone]} className="tabular-nums">
+          <Badge
+            variant={TONE[summary.tone]}
+            className={cn("tabular-nums", summary.tone === "ok" && SUCCESS_TEXT)}
+          >
             {summary.segments}
           </Badge>
           <span className="text-muted-foreground tabular-nums">{summary.detail}</span>

@@ -35,6 +35,7 @@ import {
   useUpdateTemplate,
 } from "./hooks";
 import { MAX_BODY, templateSchema, type TemplateValues } from "./schemas";
+import { SUCCESS_TEXT } from "./segment-counter";
 import { EncodingAdvice, SegmentMeter } from "./segment-meter";
 import { insertAt, VARIABLES } from "./variables";
 
@@ -244,7 +245,9 @@ function VersionHistory({
                 <div className="flex flex-wrap items-center gap-2 text-sm">
                   <span className="font-medium">Version {v.version}</span>
                   {v.version === template.current_version ? (
-                    <Badge variant="success">Current</Badge>
+                    <Badge variant="success" className={SUCCESS_TEXT}>
+                      Current
+                    </Badge>
                   ) : null}
                   <span className="text-xs text-muted-foreground">
                     {formatDateTime(v.created_at)}
@@ -256,7 +259,7 @@ function VersionHistory({
                       variant="ghost"
                       className="ml-auto"
                       onClick={() => onRestore(v.body)}
-                      aria-label={`Load version ${v.version} into the editor`}
+                      aria-label={`Load into editor (version ${v.version})`}
                     >
                       <RotateCcw aria-hidden="true" />
                       Load into editor
