@@ -28,7 +28,7 @@ import { toast } from "@/components/ui/toast";
 import { SegmentedControl } from "@/components/ui/toggle-group";
 import { useTemplates } from "@/features/templates/hooks";
 import { EncodingAdvice, SegmentMeter } from "@/features/templates/segment-meter";
-import { useLiveCount } from "@/features/templates/template-editor";
+import { useLiveCount } from "@/features/templates/live-count";
 import { insertAt, VARIABLES } from "@/features/templates/variables";
 import { browserTimeZone, formatCount, formatDateTime, formatMoney } from "@/lib/format";
 import { cn } from "@/lib/utils";

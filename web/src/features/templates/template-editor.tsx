@@ -24,28 +24,19 @@ import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/s
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
 import { formatDateTime } from "@/lib/format";
-import { useDebouncedValue } from "@/lib/use-debounced-value";
 
 import {
   type Template,
   useCreateTemplate,
   useDeleteTemplate,
-  useDraftPreview,
   useTemplateVersions,
   useUpdateTemplate,
 } from "./hooks";
+import { useLiveCount } from "./live-count";
 import { MAX_BODY, templateSchema, type TemplateValues } from "./schemas";
 import { SUCCESS_TEXT } from "./segment-counter";
 import { EncodingAdvice, SegmentMeter } from "./segment-meter";
 import { insertAt, VARIABLES } from "./variables";
-
-/** The live count of `body`, 250 ms after the typing stops, from the API's preview. */
-export function useLiveCount(body: string) {
-  const settled = useDebouncedValue(body, 250);
-  const preview = useDraftPreview(settled);
-  const pending = body !== settled || preview.isFetching;
-  return { preview, pending: pending && body.trim().length > 0 };
-}
 
 interface EditorProps {
   template?: Template;
