@@ -376,8 +376,8 @@ function Messages({
                     {m.segments} · {m.encoding}
                   </TableCell>
                   <TableCell className="pr-6 whitespace-nowrap text-muted-foreground">
-                    {m.sent_at
-                      ? formatDateTime(m.sent_at)
+                    {(m.sent_at ?? m.delivered_at ?? m.failed_at)
+                      ? formatDateTime((m.sent_at ?? m.delivered_at ?? m.failed_at)!)
                       : m.due_at
                         ? `Due ${formatDateTime(m.due_at)}`
                         : "—"}

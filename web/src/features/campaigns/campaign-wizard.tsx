@@ -599,7 +599,10 @@ function ReviewStep({
 }) {
   const preview = useCampaignPreview(state.campaignId, true);
   const pools = usePools();
+  const segments = useSegments();
   const pool = pools.data?.find((p) => p.id === state.poolId);
+  const names = (ids: string[]) =>
+    ids.map((id) => segments.data?.find((s) => s.id === id)?.name ?? "a segment").join(", ");
   const data = preview.data;
   const blocked = Boolean(data?.blocking_variables.length);
   return (
@@ -614,6 +617,8 @@ function ReviewStep({
         <dd>
           {data ? `${formatCount(data.audience_estimate)} contacts` : "…"}
           {audienceOf(state).tags.length ? ` · tagged ${audienceOf(state).tags.join(", ")}` : ""}
+          {state.segmentIds.length ? ` · segments ${names(state.segmentIds)}` : ""}
+          {state.excludeSegmentIds.length ? ` · leaving out ${names(state.excludeSegmentIds)}` : ""}
           {audienceOf(state).exclude_tags.length
             ? ` · without ${audienceOf(state).exclude_tags.join(", ")}`
             : ""}

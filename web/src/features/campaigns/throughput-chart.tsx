@@ -27,7 +27,7 @@ export function ThroughputChart({ series }: { series: Sample[] }) {
         <ResponsiveContainer width="100%" height="100%">
           <AreaChart
             data={rows}
-            margin={{ top: 8, right: 8, left: -12, bottom: 0 }}
+            margin={{ top: 8, right: 8, left: 0, bottom: 0 }}
             accessibilityLayer={false}
           >
             <defs>
@@ -47,7 +47,7 @@ export function ThroughputChart({ series }: { series: Sample[] }) {
             <YAxis
               tickLine={false}
               axisLine={false}
-              width={40}
+              width={44}
               tick={{ fontSize: 12, fill: "var(--muted-foreground)" }}
             />
             <Tooltip
