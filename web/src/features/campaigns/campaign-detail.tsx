@@ -301,8 +301,7 @@ function Messages({
   status: string | null;
   onStatus: (next: string | null) => void;
 }) {
-  const live = pollEvery(campaign.status) !== false;
-  const messages = useCampaignMessages(campaign.id, status, live);
+  const messages = useCampaignMessages(campaign, status);
   const rows = messages.data?.pages.flatMap((p) => p.data) ?? [];
   return (
     <Card>
@@ -339,7 +338,7 @@ function Messages({
             {status ? "Choose another status." : "Messages appear here as they are written."}
           </EmptyState>
         ) : (
-          <Table>
+          <Table aria-label="Messages">
             <TableHeader>
               <TableRow>
                 <TableHead className="pl-6">To</TableHead>

@@ -140,7 +140,16 @@ export function useCampaignStats(campaign: Campaign) {
   });
 }
 
-export function useCampaignMessages(id: string, status: string | null, live: boolean) {
+/** Whether a campaign still changes: it sends or waits, or it ended under 10 minutes ago
+ * (delivery receipts still arrive). Called from polling callbacks, not during render. */
+function stillMoving(campaign: Campaign, now = Date.now()): boolean {
+  if (pollEvery(campaign.status) !== false) return true;
+  const ended = campaign.completed_at ?? campaign.cancelled_at;
+  return Boolean(ended && now - new Date(ended).getTime() < RECEIPTS_WINDOW_MS);
+}
+
+export function useCampaignMessages(campaign: Campaign, status: string | null) {
+  const id = campaign.id;
   return useInfiniteQuery({
     queryKey: campaignKeys.messages(id, status),
     initialPageParam: undefined as string | undefined,
@@ -159,7 +168,7 @@ export function useCampaignMessages(id: string, status: string | null, live: boo
       ),
     getNextPageParam: (page) => page.next_cursor ?? undefined,
     placeholderData: keepPreviousData,
-    refetchInterval: live ? 5_000 : false,
+    refetchInterval: () => (stillMoving(campaign) ? 5_000 : false),
   });
 }
 
