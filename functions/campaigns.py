@@ -22,6 +22,12 @@ def create_campaign(req: Request, body: schemas.CampaignIn) -> schemas.CampaignO
 
 
 @app.operation
+def campaign_audience_count(req: Request, body: schemas.Audience) -> schemas.AudienceCount:
+    """Union of segments, tags and contacts minus exclusions, opted-out contacts left out."""
+    return service.audience_count(req.require_principal(), body)
+
+
+@app.operation
 def get_campaign(req: Request, campaign_id: uuid.UUID) -> schemas.CampaignOut:
     return service.get(req.require_principal(), campaign_id)
 

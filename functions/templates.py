@@ -22,6 +22,12 @@ def create_template(req: Request, body: schemas.TemplateIn) -> schemas.TemplateO
 
 
 @app.operation
+def preview_template_draft(req: Request, body: schemas.DraftPreviewIn) -> schemas.DraftPreviewOut:
+    """Nothing is saved: the console calls it as the user types (debounced)."""
+    return service.preview_draft(req.require_principal(), body)
+
+
+@app.operation
 def get_template(req: Request, template_id: uuid.UUID) -> schemas.TemplateOut:
     return service.get(req.require_principal(), template_id)
 

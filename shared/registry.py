@@ -39,6 +39,9 @@ class Route:
     # A provider called while the request waits (twilio, anthropic, stripe): its failures
     # answer 502/503, which the OpenAPI document then lists.
     provider: str | None = None
+    # Conditional GETs: the answer carries a strong `ETag` (a hash of its body) and an
+    # `If-None-Match` that still matches is a bodiless 304 (consoles polling live numbers).
+    etag: bool = False
 
 
 @dataclass(frozen=True)
@@ -597,7 +600,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         routes=(
             Route("GET", "/v1/campaigns", "list_campaigns", "Campaigns (paged)"),
             Route("POST", "/v1/campaigns", "create_campaign", "Create a draft campaign", 201),
-            Route("GET", "/v1/campaigns/{campaign_id}", "get_campaign", "A campaign"),
+            Route(
+                "POST",
+                "/v1/campaigns/audience-count",
+                "campaign_audience_count",
+                "Count an audience before saving it (the wizard's live count)",
+            ),
+            Route("GET", "/v1/campaigns/{campaign_id}", "get_campaign", "A campaign", etag=True),
             Route(
                 "PATCH",
                 "/v1/campaigns/{campaign_id}",
@@ -637,6 +646,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "/v1/campaigns/{campaign_id}/stats",
                 "campaign_stats",
                 "Progress, outcomes and cost",
+                etag=True,
             ),
             Route(
                 "GET",
@@ -770,6 +780,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         routes=(
             Route("GET", "/v1/templates", "list_templates", "Templates"),
             Route("POST", "/v1/templates", "create_template", "Create a template", 201),
+            Route(
+                "POST",
+                "/v1/templates/preview",
+                "preview_template_draft",
+                "Segments and encoding of an unsaved body (the editor as one types)",
+            ),
             Route(
                 "GET",
                 "/v1/templates/{template_id}",

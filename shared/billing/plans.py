@@ -16,7 +16,7 @@ Nothing here imports anything heavy: the send path reads `plan_mps` on every bat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 CURRENCY = "usd"
 # An MMS costs about three SMS segments at the carriers: it counts as three segments.
@@ -161,6 +161,13 @@ def estimate_segment_price_minor(plan: Plan) -> Decimal:
     if plan.segment_price_minor is not None:
         return plan.segment_price_minor
     return next(p.segment_price_minor for p in PLANS.values() if p.segment_price_minor is not None)
+
+
+def estimated_cost_minor(segments: int, plan: str | None) -> int:
+    """What `segments` would cost on `plan`, in cents (rounded half up): the one spend
+    estimate of the dashboard, a campaign's stats and its preview."""
+    price = estimate_segment_price_minor(plan_of(plan))
+    return int((segments * price).to_integral_value(ROUND_HALF_UP))
 
 
 def plan_mps(plan: str | None) -> float:

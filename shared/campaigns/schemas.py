@@ -92,6 +92,12 @@ class CampaignPatch(BaseModel):
     smart_encoding: bool | None = Field(None, strict=True, description=_SMART_ENCODING)
 
 
+class AudienceCount(BaseModel):
+    count: int = Field(
+        description="Distinct phone numbers that would be sent to now (opted-out excluded)."
+    )
+
+
 class CampaignOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -187,6 +193,9 @@ class PreviewOut(BaseModel):
         "until each is fixed or given one, `{{name|fallback}}`."
     )
     estimated_segments: int
+    estimated_cost_minor: int = Field(
+        description="Estimated segments x the estimated price of a segment, in minor units."
+    )
     pool_capacity_mps: float = Field(description="Sum of the pool's active numbers' rates.")
     effective_rate_mps: float = Field(
         description="Segments per second the campaign will send: the slowest of its pool, "

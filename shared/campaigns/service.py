@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.billing.limits import check_campaign_launch
+from shared.billing.plans import estimated_cost_minor
 from shared.campaigns import audience as audiences
 from shared.campaigns import schemas
 from shared.campaigns.events import CampaignCompleted, CampaignLaunched, CampaignPaused
@@ -32,7 +33,6 @@ from shared.tenancy.principal import Principal
 
 LAUNCH_QUEUE = "campaign-launch"
 EDITABLE = ("draft", "scheduled")
-PRICE_PER_SEGMENT_MINOR = 1  # estimate in cents until Stripe prices come in
 
 
 def now() -> datetime:
@@ -114,6 +114,19 @@ def create(principal: Principal, data: schemas.CampaignIn) -> schemas.CampaignOu
         s.flush()
         s.refresh(campaign)
         return out(campaign)
+
+
+def audience_count(principal: Principal, audience: schemas.Audience) -> schemas.AudienceCount:
+    """The size an audience would freeze at now; unknown ids are 422 like on a save."""
+    with tenant_session(principal.tenant_id) as s:
+        _check_ids(s, Contact.id, audience.contact_ids, "body.contact_ids", "contacts")
+        _check_ids(s, Segment.id, audience.segment_ids, "body.segment_ids", "segments")
+        _check_ids(
+            s, Segment.id, audience.exclude_segment_ids, "body.exclude_segment_ids", "segments"
+        )
+        return schemas.AudienceCount(
+            count=0 if audience.is_empty() else audiences.count(s, audience)
+        )
 
 
 def get(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
@@ -544,7 +557,8 @@ def stats(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignStats
             or 0
         )
         size = campaign.audience_size or 0
-        estimate = max(int(queued_segments), size) * PRICE_PER_SEGMENT_MINOR
+        plan = s.scalar(select(Tenant.plan).where(Tenant.id == principal.tenant_id))
+        estimate = estimated_cost_minor(max(int(queued_segments), size), plan)
         return schemas.CampaignStats(
             audience=size,
             pending=by_cc.get("pending", 0),
@@ -665,6 +679,7 @@ def preview(
             unknown_variables=list(compiled.unknown_variables),
             blocking_variables=list(compiled.unknown_without_fallback),
             estimated_segments=per_message * estimate,
+            estimated_cost_minor=estimated_cost_minor(per_message * estimate, tenant.plan),
             pool_capacity_mps=rate.pool_mps,
             effective_rate_mps=round(rate.segments_per_second, 3),
             rate_limited_by=rate.limited_by,

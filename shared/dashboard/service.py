@@ -8,7 +8,6 @@ occurred_at); campaigns in flight read `campaign_contacts` by (campaign_id, stat
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select,
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.functions import count
 
-from shared.billing.plans import estimate_segment_price_minor, plan_of
+from shared.billing.plans import estimated_cost_minor
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.config import get_settings
 from shared.contacts.models import ConsentEvent, Contact
@@ -124,11 +123,7 @@ def activity(
         totals=schemas.ActivityCounts(**totals),
         delivery_rate=round(totals["delivered"] / outcomes, 4) if outcomes else None,
         segments=segments,
-        estimated_spend_minor=int(
-            (segments * estimate_segment_price_minor(plan_of(plan_name))).to_integral_value(
-                ROUND_HALF_UP
-            )
-        ),
+        estimated_spend_minor=estimated_cost_minor(segments, plan_name),
     )
 
 

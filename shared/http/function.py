@@ -35,7 +35,7 @@ from werkzeug.wrappers import Response
 
 from shared import registry
 from shared.config import get_settings
-from shared.http.headers import NO_STORE, preflight, secure
+from shared.http.headers import NO_STORE, conditional, preflight, secure
 from shared.http.logging import configure_logging, request_context, trace_field
 from shared.http.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -257,7 +257,8 @@ class HttpFunction:
                     if req.principal.api_key_id is not None:
                         ctx["api_key_id"] = str(req.principal.api_key_id)
             kwargs = _arguments(op, req, dict(path_values))
-            return _to_response(op.handler(**kwargs), op.route.status)
+            response = _to_response(op.handler(**kwargs), op.route.status)
+            return conditional(raw, response) if op.route.etag else response
         except Problem as problem:
             return problem_response(problem, raw.path, request_id)
         except HTTPException as exc:

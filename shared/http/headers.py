@@ -7,13 +7,15 @@ Setting them twice is harmless: the values are the same.
 
 from __future__ import annotations
 
+import hashlib
+
 from werkzeug.wrappers import Request, Response
 
 from shared.config import get_settings
 
 # Headers a cross-origin caller may send and read (when its origin is allowed).
-CORS_REQUEST_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-Id"
-CORS_EXPOSED_HEADERS = "X-Request-Id, Retry-After, Location"
+CORS_REQUEST_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-Id"
+CORS_EXPOSED_HEADERS = "X-Request-Id, Retry-After, Location, ETag"
 CORS_MAX_AGE_SECONDS = 600
 HSTS = "max-age=31536000; includeSubDomains"
 NO_STORE = "no-store"
@@ -65,4 +67,24 @@ def preflight(request: Request, allow: str) -> Response:
         response.headers["Access-Control-Allow-Methods"] = allow
         response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
         response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE_SECONDS)
+    return response
+
+
+def conditional(request: Request, response: Response) -> Response:
+    """Answer a conditional GET (RFC 9110): a strong `ETag` hashed from the body, and a
+    bodiless 304 when `If-None-Match` names it (weak comparison, `*` included). The work of
+    the answer is done either way; what a poller saves is the transfer, the parse and the
+    re-render of an unchanged answer. `private, no-cache`: caches keep it but ask first."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    tag = hashlib.sha256(response.get_data()).hexdigest()[:32]
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers.add("Vary", "Authorization")
+    if request.if_none_match.contains_weak(tag):
+        unchanged = Response(status=304)
+        for name in ("ETag", "Cache-Control", "Vary"):
+            for value in response.headers.getlist(name):
+                unchanged.headers.add(name, value)
+        return unchanged
     return response

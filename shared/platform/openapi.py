@@ -289,6 +289,8 @@ def openapi_document() -> dict[str, Any]:
                 "description": "A dependency is down (named in `down`).",
                 "content": {"application/json": {"schema": keys[(health_model, "serialization")]}},
             }
+        if route.etag:
+            _conditional(item, str(route.status))
         if not item["parameters"]:
             del item["parameters"]
         paths.setdefault(route.path, {})[route.method.lower()] = item
@@ -308,6 +310,30 @@ def openapi_document() -> dict[str, Any]:
             "securitySchemes": SECURITY_SCHEMES,
         },
         "tags": _tags(),
+    }
+
+
+def _conditional(item: dict[str, Any], status: str) -> None:
+    """A route answering conditional GETs: `ETag` out, `If-None-Match` in, 304 unchanged."""
+    item["parameters"].append(
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "The `ETag` of the answer you hold: 304 without a body while it "
+            "is still the answer.",
+            "schema": {"type": "string"},
+        }
+    )
+    item["responses"][status]["headers"] = {
+        "ETag": {
+            "description": "Strong validator of this answer; send it back as `If-None-Match`.",
+            "schema": {"type": "string"},
+        }
+    }
+    item["responses"]["304"] = {
+        "description": "Not modified: the answer is still the one of `If-None-Match`.",
+        "headers": {"ETag": {"schema": {"type": "string"}}},
     }
 
 

@@ -119,8 +119,27 @@ class TemplatePreviewIn(BaseModel):
         return self
 
 
-class TemplatePreviewOut(BaseModel):
-    version: int
+class DraftPreviewIn(BaseModel):
+    """An unsaved body, rendered like a saved version would be: for one contact, for
+    sample values, or for the workspace alone (see `TemplatePreviewIn`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+    contact_id: uuid.UUID | None = None
+    values: dict[str, Any] | None = None
+    smart_encoding: bool | None = Field(
+        None, strict=True, description="null: the workspace's default."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DraftPreviewIn:
+        if self.contact_id is not None and self.values is not None:
+            raise ValueError("give contact_id or values, not both")
+        return self
+
+
+class DraftPreviewOut(BaseModel):
     text: str = Field(description="The text that will be sent (after smart encoding, if on).")
     rendered: str | None = Field(
         None, description="The rendered text before smart encoding, when that changed it."
@@ -132,5 +151,14 @@ class TemplatePreviewOut(BaseModel):
     gsm_suggestion: str | None = Field(
         description="The text with smart quotes/dashes replaced, when that alone makes it GSM-7."
     )
+    body_gsm_suggestion: str | None = Field(
+        None,
+        description="With `gsm_suggestion`: the template body itself with the same "
+        "replacements, variables kept (what an editor offers to switch to).",
+    )
     unknown_variables: list[str]
     warnings: list[str]
+
+
+class TemplatePreviewOut(DraftPreviewOut):
+    version: int

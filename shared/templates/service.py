@@ -23,7 +23,7 @@ from shared.http.problems import field_error, not_found
 from shared.templates import schemas
 from shared.templates.models import Template, TemplateVersion
 from shared.templates.render import CONTACT_FIELDS, compile_template, validate
-from shared.templates.segments import analyze, smart_encode
+from shared.templates.segments import SMART_SUBSTITUTES, analyze, smart_encode
 from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
@@ -218,6 +218,39 @@ def versions(principal: Principal, template_id: uuid.UUID) -> schemas.TemplateVe
         )
 
 
+def _context(
+    s: Session, tenant: Tenant, contact_id: uuid.UUID | None, values: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    if contact_id is not None:
+        contact = s.get(Contact, contact_id)
+        if contact is None or contact.erased_at is not None:
+            raise not_found("Contact")
+        return contact_context(contact, tenant)
+    return sample_context(values or {}, tenant)
+
+
+_SMART = str.maketrans(SMART_SUBSTITUTES)
+
+
+def _rendered(body: str, context: Mapping[str, Any], smart: bool) -> schemas.DraftPreviewOut:
+    compiled = compile_template(body)
+    rendered = compiled.render(context)
+    text = smart_encode(rendered) if smart else rendered
+    info = analyze(text)
+    return schemas.DraftPreviewOut(
+        text=text,
+        rendered=rendered if rendered != text else None,
+        characters=len(text),
+        encoding=info.encoding,
+        segments=info.segments,
+        unicode_chars=list(info.unicode_chars),
+        gsm_suggestion=info.gsm_suggestion,
+        body_gsm_suggestion=body.translate(_SMART) if info.gsm_suggestion else None,
+        unknown_variables=list(compiled.unknown_variables),
+        warnings=validate(body),
+    )
+
+
 def preview(
     principal: Principal, template_id: uuid.UUID, data: schemas.TemplatePreviewIn
 ) -> schemas.TemplatePreviewOut:
@@ -229,27 +262,16 @@ def preview(
             raise field_error("body.version", "This template has no such version.")
         tenant = s.get_one(Tenant, principal.tenant_id)
         smart = tenant.smart_encoding if data.smart_encoding is None else data.smart_encoding
-        if data.contact_id is not None:
-            contact = s.get(Contact, data.contact_id)
-            if contact is None or contact.erased_at is not None:
-                raise not_found("Contact")
-            context = contact_context(contact, tenant)
-        else:
-            context = sample_context(data.values or {}, tenant)
+        context = _context(s, tenant, data.contact_id, data.values)
         body = version.body
-    compiled = compile_template(body)
-    rendered = compiled.render(context)
-    text = smart_encode(rendered) if smart else rendered
-    info = analyze(text)
-    return schemas.TemplatePreviewOut(
-        version=number,
-        text=text,
-        rendered=rendered if rendered != text else None,
-        characters=len(text),
-        encoding=info.encoding,
-        segments=info.segments,
-        unicode_chars=list(info.unicode_chars),
-        gsm_suggestion=info.gsm_suggestion,
-        unknown_variables=list(compiled.unknown_variables),
-        warnings=validate(body),
-    )
+    out = _rendered(body, context, smart)
+    return schemas.TemplatePreviewOut(version=number, **out.model_dump())
+
+
+def preview_draft(principal: Principal, data: schemas.DraftPreviewIn) -> schemas.DraftPreviewOut:
+    """What `data.body` would send, before it is saved: the editor's live count."""
+    with _session(principal) as s:
+        tenant = s.get_one(Tenant, principal.tenant_id)
+        smart = tenant.smart_encoding if data.smart_encoding is None else data.smart_encoding
+        context = _context(s, tenant, data.contact_id, data.values)
+    return _rendered(data.body, context, smart)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.contacts.helpers import create
-from tests.identity_helpers import signup
+from tests.identity_helpers import Account, signup
 
 
 def test_contact_ids_of_another_workspace_are_422_and_nothing_is_stored(
@@ -56,3 +56,31 @@ def test_segment_ids_of_another_workspace_are_422(api: httpx.Client) -> None:
     )
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == "body.audience.segment_ids"
+
+
+def test_audience_count_before_saving(api: httpx.Client) -> None:
+    mine, theirs = signup(api, "aud"), signup(api, "aud")
+    for tags in (["vip"], ["vip", "staff"], ["new"]):
+        create(api, mine, tags=tags)
+    optout = create(api, mine, tags=["vip"])
+    r = api.post(f"/v1/contacts/{optout['id']}/opt-out", headers=mine.headers)
+    assert r.status_code in (200, 204), r.text
+
+    def count(who: Account = mine, **audience: object) -> httpx.Response:
+        return api.post("/v1/campaigns/audience-count", json=audience, headers=who.headers)
+
+    assert count().json() == {"count": 0}
+    assert count(tags=["vip"]).json() == {"count": 2}
+    assert count(tags=["vip", "new"]).json() == {"count": 3}
+    assert count(tags=["vip", "new"], exclude_tags=["staff"]).json() == {"count": 2}
+    assert count(theirs, tags=["vip"]).json() == {"count": 0}
+    assert api.get("/v1/campaigns", headers=mine.headers).json()["data"] == []
+
+    segment = api.post(
+        "/v1/segments", json={"name": "s", "filter": {"all": []}}, headers=theirs.headers
+    ).json()
+    r = count(segment_ids=[segment["id"]])
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "body.segment_ids"
+    assert count(tags="vip").status_code == 422
+    assert count(segment_ids=["nope"]).status_code == 422

@@ -77,6 +77,8 @@ def test_a_smart_encoded_campaign_sends_gsm7_text(
     assert sample["rendered"] == as_written("Ann0")
     assert (sample["encoding"], sample["segments"], sample["unicode_chars"]) == ("GSM-7", 1, [])
     assert shown["estimated_segments"] == 3  # 1 segment each for 3 contacts
+    # 3 segments at the first paid plan's 1.5 cents (the free plan has no overage price)
+    assert shown["estimated_cost_minor"] == 5
 
     r = api.post(f"/v1/campaigns/{campaign['id']}/launch", headers=setup.headers)
     assert r.status_code == 200, r.text

@@ -303,3 +303,49 @@ def test_reply_with_a_template_renders_it_for_the_contact(
     empty = _create(api, ws.account, "Empty", "{{contact.fields.nothing}}")
     r = api.post(path, json={"template_id": empty["id"]}, headers=ws.headers)
     assert r.status_code == 422
+
+
+def test_draft_preview_counts_an_unsaved_body(api: httpx.Client, owner: Account) -> None:
+    def draft(**body: Any) -> httpx.Response:
+        return api.post("/v1/templates/preview", json=body, headers=owner.headers)
+
+    r = draft(body="Hi {{first_name|there}}!", smart_encoding=False)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["text"] == "Hi there!"
+    assert (got["encoding"], got["segments"], got["characters"]) == ("GSM-7", 1, 9)
+    assert "version" not in got
+    assert api.get("/v1/templates", headers=owner.headers).json()["data"] == []
+
+    emoji = draft(body="Hi {{first_name|there}} 🎉", values={"first_name": "Ann"}).json()
+    assert emoji["text"] == "Hi Ann 🎉"
+    assert emoji["encoding"] == "UCS-2"
+    assert emoji["unicode_chars"] == ["🎉"]
+
+    curly = "It\u2019s \u201con\u201d \u2014 now {{first_name|you}}"
+    quotes = draft(body=curly, smart_encoding=False).json()
+    assert quotes["encoding"] == "UCS-2"
+    assert quotes["body_gsm_suggestion"] == 'It\'s "on" - now {{first_name|you}}'
+    assert quotes["gsm_suggestion"] == 'It\'s "on" - now you'
+    smart = draft(body=curly, smart_encoding=True).json()
+    assert smart["encoding"] == "GSM-7"
+    assert smart["rendered"] == curly.replace("{{first_name|you}}", "you")
+    assert smart["body_gsm_suggestion"] is None
+
+    typo = draft(body="Hi {{frist_name}} {{oops").json()
+    assert typo["unknown_variables"] == ["frist_name"]
+    assert len(typo["warnings"]) == 2
+
+    for bad in (
+        {},
+        {"body": ""},
+        {"body": "y" * 1601},
+        {"body": "x", "values": {}, "contact_id": "00000000-0000-4000-8000-000000000000"},
+        {"body": "x", "smart_encoding": "yes"},
+        {"body": "x", "extra": 1},
+    ):
+        r = draft(**bad)
+        assert r.status_code == 422, (bad, r.text)
+    r = draft(body="x", contact_id="00000000-0000-4000-8000-000000000000")
+    assert r.status_code == 404, r.text
+    assert api.get("/v1/templates/preview", headers=owner.headers).status_code == 405

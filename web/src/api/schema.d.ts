@@ -442,6 +442,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/audience-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count an audience before saving it (the wizard's live count)
+         * @description Union of segments, tags and contacts minus exclusions, opted-out contacts left out.
+         */
+        post: operations["campaign_audience_count"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{campaign_id}": {
         parameters: {
             query?: never;
@@ -1586,6 +1606,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Segments and encoding of an unsaved body (the editor as one types)
+         * @description Nothing is saved: the console calls it as the user types (debounced).
+         */
+        post: operations["preview_template_draft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/templates/{template_id}": {
         parameters: {
             query?: never;
@@ -2685,6 +2725,14 @@ export interface components {
             exclude_segment_ids?: string[];
             /** Exclude Tags */
             exclude_tags?: string[];
+        };
+        /** AudienceCount */
+        AudienceCount: {
+            /**
+             * Count
+             * @description Distinct phone numbers that would be sent to now (opted-out excluded).
+             */
+            count: number;
         };
         /** AvailableList */
         AvailableList: {
@@ -3861,6 +3909,79 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * DraftPreviewIn
+         * @description An unsaved body, rendered like a saved version would be: for one contact, for
+         *     sample values, or for the workspace alone (see `TemplatePreviewIn`).
+         */
+        DraftPreviewIn: {
+            /** Body */
+            body: string;
+            /**
+             * Contact Id
+             * @default null
+             */
+            contact_id?: string | null;
+            /**
+             * Values
+             * @default null
+             */
+            values?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Smart Encoding
+             * @description null: the workspace's default.
+             * @default null
+             */
+            smart_encoding?: boolean | null;
+        };
+        /** DraftPreviewOut */
+        DraftPreviewOut: {
+            /**
+             * Text
+             * @description The text that will be sent (after smart encoding, if on).
+             */
+            text: string;
+            /**
+             * Rendered
+             * @description The rendered text before smart encoding, when that changed it.
+             * @default null
+             */
+            rendered?: string | null;
+            /**
+             * Characters
+             * @description Characters (Unicode code points) of the text.
+             */
+            characters: number;
+            /**
+             * Encoding
+             * @enum {string}
+             */
+            encoding: "GSM-7" | "UCS-2";
+            /** Segments */
+            segments: number;
+            /**
+             * Unicode Chars
+             * @description Characters that forced UCS-2.
+             */
+            unicode_chars: string[];
+            /**
+             * Gsm Suggestion
+             * @description The text with smart quotes/dashes replaced, when that alone makes it GSM-7.
+             */
+            gsm_suggestion: string | null;
+            /**
+             * Body Gsm Suggestion
+             * @description With `gsm_suggestion`: the template body itself with the same replacements, variables kept (what an editor offers to switch to).
+             * @default null
+             */
+            body_gsm_suggestion?: string | null;
+            /** Unknown Variables */
+            unknown_variables: string[];
+            /** Warnings */
+            warnings: string[];
+        };
         /** DraftSendIn */
         DraftSendIn: {
             /**
@@ -4954,6 +5075,11 @@ export interface components {
             /** Estimated Segments */
             estimated_segments: number;
             /**
+             * Estimated Cost Minor
+             * @description Estimated segments x the estimated price of a segment, in minor units.
+             */
+            estimated_cost_minor: number;
+            /**
              * Pool Capacity Mps
              * @description Sum of the pool's active numbers' rates.
              */
@@ -5434,8 +5560,6 @@ export interface components {
         };
         /** TemplatePreviewOut */
         TemplatePreviewOut: {
-            /** Version */
-            version: number;
             /**
              * Text
              * @description The text that will be sent (after smart encoding, if on).
@@ -5469,10 +5593,18 @@ export interface components {
              * @description The text with smart quotes/dashes replaced, when that alone makes it GSM-7.
              */
             gsm_suggestion: string | null;
+            /**
+             * Body Gsm Suggestion
+             * @description With `gsm_suggestion`: the template body itself with the same replacements, variables kept (what an editor offers to switch to).
+             * @default null
+             */
+            body_gsm_suggestion?: string | null;
             /** Unknown Variables */
             unknown_variables: string[];
             /** Warnings */
             warnings: string[];
+            /** Version */
+            version: number;
         };
         /** TemplateQuery */
         TemplateQuery: {
@@ -7470,10 +7602,64 @@ export interface operations {
             };
         };
     };
-    get_campaign: {
+    campaign_audience_count: {
         parameters: {
             query?: never;
             header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Audience"];
+            };
+        };
+        responses: {
+            /** @description Count an audience before saving it (the wizard's live count) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceCount"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_campaign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the answer you hold: 304 without a body while it is still the answer. */
+                "If-None-Match"?: string;
+            };
             path: {
                 campaign_id: string;
             };
@@ -7484,11 +7670,21 @@ export interface operations {
             /** @description A campaign */
             200: {
                 headers: {
+                    /** @description Strong validator of this answer; send it back as `If-None-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
+            };
+            /** @description Not modified: the answer is still the one of `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not authenticated. */
             401: {
@@ -7926,7 +8122,10 @@ export interface operations {
     campaign_stats: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the answer you hold: 304 without a body while it is still the answer. */
+                "If-None-Match"?: string;
+            };
             path: {
                 campaign_id: string;
             };
@@ -7937,11 +8136,21 @@ export interface operations {
             /** @description Progress, outcomes and cost */
             200: {
                 headers: {
+                    /** @description Strong validator of this answer; send it back as `If-None-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignStats"];
                 };
+            };
+            /** @description Not modified: the answer is still the one of `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not authenticated. */
             401: {
@@ -11549,6 +11758,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_template_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftPreviewIn"];
+            };
+        };
+        responses: {
+            /** @description Segments and encoding of an unsaved body (the editor as one types) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftPreviewOut"];
                 };
             };
             /** @description Not authenticated. */

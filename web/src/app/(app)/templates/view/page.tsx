@@ -1,0 +1,7 @@
+import { TemplateView } from "./template-view";
+
+export const metadata = { title: "Template" };
+
+export default function TemplatePage() {
+  return <TemplateView />;
+}
