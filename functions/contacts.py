@@ -93,7 +93,7 @@ def list_tags(req: Request) -> schemas.TagList:
 
 
 @app.operation
-def list_consent_events(req: Request, query: consent.ConsentQuery) -> consent.ConsentEventPage:
+def list_consent_events(req: Request, query: consent.ConsentQuery) -> schemas.ConsentEventPage:
     """Opt-outs and opt-ins of the workspace, newest first, with their source."""
     return consent.list_events(req.require_principal(), query)
 

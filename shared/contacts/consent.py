@@ -12,44 +12,23 @@ import io
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from shared.contacts.models import ConsentEvent
+from shared.contacts.schemas import ConsentEventOut, ConsentEventPage, ConsentKind, ConsentSource
 from shared.db.session import tenant_session
-from shared.http.pagination import Page, PageQuery, keyset_page, page_of
+from shared.http.pagination import PageQuery, keyset_page, page_of
 from shared.tenancy.principal import Principal
 
-Kind = Literal["opt_out", "opt_in"]
-Source = Literal["keyword", "api", "provider_error", "import", "agent"]
+Kind = ConsentKind
+Source = ConsentSource
 EXPORT_BATCH = 2000  # rows per transaction (above the paged limit: built, not parsed)
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-
-
-class ConsentEventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    contact_id: uuid.UUID | None
-    phone: str
-    kind: Kind
-    source: Source = Field(
-        description="keyword (the contact texted it), api, agent, import, or provider_error "
-        "(the carrier reported the number unsubscribed)."
-    )
-    reason: str | None
-    keyword: str | None
-    campaign_id: uuid.UUID | None
-    message_id: uuid.UUID | None
-    occurred_at: datetime
-
-
-class ConsentEventPage(Page[ConsentEventOut]):
-    pass
 
 
 class ConsentFilter(BaseModel):
@@ -68,22 +47,33 @@ class KeywordsOut(BaseModel):
     matching: str = Field(description="How a message is matched against the keywords.")
 
 
-def _filtered(filters: ConsentFilter) -> Select[Any]:
+def _filtered(filters: ConsentFilter | None, contact_id: uuid.UUID | None = None) -> Select[Any]:
     stmt = select(ConsentEvent)
-    if filters.kind:
+    if contact_id is not None:
+        stmt = stmt.where(ConsentEvent.contact_id == contact_id)
+    if filters and filters.kind:
         stmt = stmt.where(ConsentEvent.kind == filters.kind)
-    if filters.source:
+    if filters and filters.source:
         stmt = stmt.where(ConsentEvent.source == filters.source)
     return stmt
 
 
+def page(s: Session, query: PageQuery, contact_id: uuid.UUID | None = None) -> ConsentEventPage:
+    """A page of the log, newest first (filtered when `query` is a ConsentQuery; one
+    contact's with `contact_id`): one index range scan."""
+    filters = query if isinstance(query, ConsentFilter) else None
+    stmt = keyset_page(
+        _filtered(filters, contact_id), ConsentEvent.occurred_at, ConsentEvent.id, query
+    )
+    rows, cursor = page_of(list(s.scalars(stmt)), query, "occurred_at")
+    return ConsentEventPage(
+        data=[ConsentEventOut.model_validate(r) for r in rows], next_cursor=cursor
+    )
+
+
 def list_events(principal: Principal, query: ConsentQuery) -> ConsentEventPage:
     with tenant_session(principal.tenant_id, user_id=principal.user_id) as s:
-        stmt = keyset_page(_filtered(query), ConsentEvent.occurred_at, ConsentEvent.id, query)
-        rows, cursor = page_of(list(s.scalars(stmt)), query, "occurred_at")
-        return ConsentEventPage(
-            data=[ConsentEventOut.model_validate(r) for r in rows], next_cursor=cursor
-        )
+        return page(s, query)
 
 
 def _cell(value: str | None) -> str:

@@ -310,16 +310,27 @@ class FilterCountIn(_In):
     filter: dict[str, Any] = Field(description=FILTER_DESCRIPTION)
 
 
+ConsentKind = Literal["opt_out", "opt_in"]
+ConsentSource = Literal["keyword", "api", "provider_error", "import", "agent"]
+
+
 class ConsentEventOut(BaseModel):
+    """One opt-out or opt-in: of a contact (its page) or of the workspace (the consent log)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    kind: Literal["opt_out", "opt_in"]
-    source: str = Field(description="keyword, api, provider_error, import or agent")
+    contact_id: uuid.UUID | None
+    phone: str
+    kind: ConsentKind
+    source: ConsentSource = Field(
+        description="keyword (the contact texted it), api, agent, import, or provider_error "
+        "(the carrier reported the number unsubscribed)."
+    )
     reason: str | None
     keyword: str | None = Field(description="The word the contact texted, for `keyword`.")
-    message_id: uuid.UUID | None
     campaign_id: uuid.UUID | None
+    message_id: uuid.UUID | None
     occurred_at: datetime
 
 

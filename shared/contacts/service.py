@@ -47,7 +47,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from shared.ai.models import AiDraft
 from shared.billing.limits import check_contacts
-from shared.contacts import schemas
+from shared.contacts import consent, schemas
 from shared.contacts.models import ConsentEvent, Contact, ContactTag, Segment
 from shared.contacts.phones import DEFAULT_REGION, InvalidPhone, normalize, valid_region
 from shared.contacts.segments import compile_filter, parse_filter
@@ -390,16 +390,7 @@ def consent_events(
     """A contact's opt-outs and opt-ins, newest first, with their source."""
     with _session(principal) as s:
         _visible(s, contact_id)
-        stmt = keyset_page(
-            select(ConsentEvent).where(ConsentEvent.contact_id == contact_id),
-            ConsentEvent.occurred_at,
-            ConsentEvent.id,
-            query,
-        )
-        rows, cursor = page_of(list(s.scalars(stmt)), query, "occurred_at")
-        return schemas.ConsentEventPage(
-            data=[schemas.ConsentEventOut.model_validate(r) for r in rows], next_cursor=cursor
-        )
+        return consent.page(s, query, contact_id)
 
 
 def _announce_consent(

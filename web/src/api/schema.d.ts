@@ -3358,6 +3358,59 @@ export interface components {
              */
             plan: "starter" | "growth" | "enterprise";
         };
+        /**
+         * ConsentEventOut
+         * @description One opt-out or opt-in: of a contact (its page) or of the workspace (the consent log).
+         */
+        ConsentEventOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Phone */
+            phone: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "opt_out" | "opt_in";
+            /**
+             * Source
+             * @description keyword (the contact texted it), api, agent, import, or provider_error (the carrier reported the number unsubscribed).
+             * @enum {string}
+             */
+            source: "keyword" | "api" | "provider_error" | "import" | "agent";
+            /** Reason */
+            reason: string | null;
+            /**
+             * Keyword
+             * @description The word the contact texted, for `keyword`.
+             */
+            keyword: string | null;
+            /** Campaign Id */
+            campaign_id: string | null;
+            /** Message Id */
+            message_id: string | null;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+        };
+        /** ConsentEventPage */
+        ConsentEventPage: {
+            /** Data */
+            data: components["schemas"]["ConsentEventOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page.
+             * @default null
+             */
+            next_cursor?: string | null;
+        };
         /** ConsentFilter */
         ConsentFilter: {
             /**
@@ -6368,98 +6421,6 @@ export interface components {
              */
             to?: string | null;
         };
-        /** ConsentEventOut */
-        shared__contacts__consent__ConsentEventOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Contact Id */
-            contact_id: string | null;
-            /** Phone */
-            phone: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "opt_out" | "opt_in";
-            /**
-             * Source
-             * @description keyword (the contact texted it), api, agent, import, or provider_error (the carrier reported the number unsubscribed).
-             * @enum {string}
-             */
-            source: "keyword" | "api" | "provider_error" | "import" | "agent";
-            /** Reason */
-            reason: string | null;
-            /** Keyword */
-            keyword: string | null;
-            /** Campaign Id */
-            campaign_id: string | null;
-            /** Message Id */
-            message_id: string | null;
-            /**
-             * Occurred At
-             * Format: date-time
-             */
-            occurred_at: string;
-        };
-        /** ConsentEventPage */
-        shared__contacts__consent__ConsentEventPage: {
-            /** Data */
-            data: components["schemas"]["shared__contacts__consent__ConsentEventOut"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page.
-             * @default null
-             */
-            next_cursor?: string | null;
-        };
-        /** ConsentEventOut */
-        shared__contacts__schemas__ConsentEventOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "opt_out" | "opt_in";
-            /**
-             * Source
-             * @description keyword, api, provider_error, import or agent
-             */
-            source: string;
-            /** Reason */
-            reason: string | null;
-            /**
-             * Keyword
-             * @description The word the contact texted, for `keyword`.
-             */
-            keyword: string | null;
-            /** Message Id */
-            message_id: string | null;
-            /** Campaign Id */
-            campaign_id: string | null;
-            /**
-             * Occurred At
-             * Format: date-time
-             */
-            occurred_at: string;
-        };
-        /** ConsentEventPage */
-        shared__contacts__schemas__ConsentEventPage: {
-            /** Data */
-            data: components["schemas"]["shared__contacts__schemas__ConsentEventOut"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page.
-             * @default null
-             */
-            next_cursor?: string | null;
-        };
     };
     responses: never;
     parameters: never;
@@ -8243,7 +8204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["shared__contacts__consent__ConsentEventPage"];
+                    "application/json": components["schemas"]["ConsentEventPage"];
                 };
             };
             /** @description Not authenticated. */
@@ -8868,7 +8829,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["shared__contacts__schemas__ConsentEventPage"];
+                    "application/json": components["schemas"]["ConsentEventPage"];
                 };
             };
             /** @description Not authenticated. */

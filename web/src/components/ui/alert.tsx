@@ -10,7 +10,7 @@ const alertVariants = cva(
       variant: {
         info: "border-primary/20 bg-accent text-accent-foreground",
         error: "border-destructive/30 bg-destructive/5 text-destructive",
-        success: "border-success/30 bg-success/5 text-success",
+        success: "border-success/30 bg-success/5 text-success-strong",
         warning: "border-warning/40 bg-warning/10 text-foreground",
       },
     },

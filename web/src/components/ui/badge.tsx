@@ -10,7 +10,7 @@ const badgeVariants = cva(
       variant: {
         neutral: "border-transparent bg-muted text-muted-foreground",
         primary: "border-transparent bg-accent text-accent-foreground",
-        success: "border-transparent bg-success/10 text-success",
+        success: "border-transparent bg-success/10 text-success-strong",
         warning: "border-transparent bg-warning/15 text-foreground",
         danger: "border-transparent bg-destructive/10 text-destructive",
         outline: "text-foreground",

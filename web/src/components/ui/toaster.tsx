@@ -27,7 +27,7 @@ export default function Toaster() {
               aria-hidden="true"
               className={cn(
                 "mt-0.5 size-4 shrink-0",
-                item.kind === "success" && "text-success",
+                item.kind === "success" && "text-success-strong",
                 item.kind === "error" && "text-destructive",
                 item.kind === "info" && "text-primary",
               )}

@@ -39,7 +39,6 @@ import {
 } from "./hooks";
 import { addSample, figures, type Sample } from "./live-figures";
 import { CampaignStatusBadge } from "./status-badge";
-import { SUCCESS_TEXT } from "@/features/templates/segment-counter";
 
 // The chart library loads with the chart, not with the page's first script.
 const ThroughputChart = dynamic(() => import("./throughput-chart").then((m) => m.ThroughputChart), {
@@ -356,7 +355,7 @@ function Messages({
                   </TableCell>
                   <TableCell>
                     <Badge
-                      className={m.status === "delivered" ? SUCCESS_TEXT : undefined}
+                      className={m.status === "delivered" ? "text-success-strong" : undefined}
                       variant={
                         m.status === "delivered"
                           ? "success"

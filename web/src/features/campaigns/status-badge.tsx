@@ -1,5 +1,4 @@
 import { Badge } from "@/components/ui/badge";
-import { SUCCESS_TEXT } from "@/features/templates/segment-counter";
 
 import type { CampaignStatus } from "./hooks";
 
@@ -23,11 +22,7 @@ export const STATUS_LABEL: Record<CampaignStatus, string> = {
 
 export function CampaignStatusBadge({ status }: { status: CampaignStatus }) {
   return (
-    <Badge
-      variant={VARIANT[status]}
-      data-status={status}
-      className={VARIANT[status] === "success" ? SUCCESS_TEXT : undefined}
-    >
+    <Badge variant={VARIANT[status]} data-status={status}>
       {STATUS_LABEL[status]}
     </Badge>
   );

@@ -18,7 +18,7 @@ import * as React from "react";
 import { problemMessage } from "@/api/problem";
 import { PageHeader } from "@/components/shell/app-frame";
 import { Badge } from "@/components/ui/badge";
-import { DotBadge } from "@/components/ui/dot-badge";
+import { StatusBadge } from "@/components/ui/status-badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -307,9 +307,9 @@ export function ContactDetail({ id }: { id: string }) {
           <span className="flex flex-wrap items-center gap-2">
             <span className="tabular-nums">{formatPhone(c.phone)}</span>
             {c.opted_out ? (
-              <DotBadge tone="danger">Opted out</DotBadge>
+              <StatusBadge tone="danger">Opted out</StatusBadge>
             ) : (
-              <DotBadge tone="success">Reachable</DotBadge>
+              <StatusBadge tone="success">Reachable</StatusBadge>
             )}
             <Badge variant="outline">{c.lead_stage}</Badge>
           </span>

@@ -6,7 +6,7 @@ import * as React from "react";
 
 import { problemMessage } from "@/api/problem";
 import { Badge } from "@/components/ui/badge";
-import { DotBadge } from "@/components/ui/dot-badge";
+import { StatusBadge } from "@/components/ui/status-badge";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -424,9 +424,9 @@ export function ContactsTable({
                     {name || <span className="text-muted-foreground">No name</span>}
                   </Link>
                   {c.opted_out ? (
-                    <DotBadge tone="danger" className="ml-2">
+                    <StatusBadge tone="danger" className="ml-2">
                       Opted out
-                    </DotBadge>
+                    </StatusBadge>
                   ) : null}
                 </TableCell>
                 <TableCell className="whitespace-nowrap tabular-nums">

@@ -7,7 +7,7 @@ import { useForm } from "react-hook-form";
 
 import { applyProblem, problemMessage } from "@/api/problem";
 import { Alert } from "@/components/ui/alert";
-import { DotBadge } from "@/components/ui/dot-badge";
+import { StatusBadge } from "@/components/ui/status-badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog, DialogContent, DialogFooter } from "@/components/ui/dialog";
@@ -202,7 +202,7 @@ export function NumbersTable({ status }: { status: NumberStatus | null }) {
                 <TableCell className="capitalize">{n.number_type.replace("_", " ")}</TableCell>
                 <TableCell>
                   <div className="grid justify-items-start gap-1">
-                    <DotBadge tone={health.variant}>{health.label}</DotBadge>
+                    <StatusBadge tone={health.variant}>{health.label}</StatusBadge>
                     {health.why ? (
                       <span className="max-w-64 text-xs text-muted-foreground">{health.why}</span>
                     ) : null}

@@ -7,7 +7,7 @@ import { Controller, useForm } from "react-hook-form";
 
 import { applyProblem, problemMessage } from "@/api/problem";
 import { Alert } from "@/components/ui/alert";
-import { DotBadge } from "@/components/ui/dot-badge";
+import { StatusBadge } from "@/components/ui/status-badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
@@ -138,7 +138,7 @@ function PoolDialog({ pool, onClose }: { pool: Pool | null; onClose: () => void 
                             {n.mps} / s
                           </span>
                           {n.status !== "active" ? (
-                            <DotBadge tone={health.variant}>{health.label}</DotBadge>
+                            <StatusBadge tone={health.variant}>{health.label}</StatusBadge>
                           ) : null}
                         </li>
                       );
@@ -222,10 +222,10 @@ function PoolCard({
           <ul className="flex flex-wrap gap-2" aria-label={`Numbers of ${pool.name}`}>
             {members.map((n) => (
               <li key={n.id}>
-                <DotBadge tone={numberHealth(n).variant}>
+                <StatusBadge tone={numberHealth(n).variant}>
                   <span className="tabular-nums">{formatPhone(n.phone_number)}</span>
                   {n.status !== "active" ? ` · ${numberHealth(n).label}` : ""}
-                </DotBadge>
+                </StatusBadge>
               </li>
             ))}
           </ul>

@@ -59,6 +59,3 @@ export function showChar(char: string): string {
   }
   return char;
 }
-
-/** A success badge's text, darker than `--success` so it reads on the badge's tint (WCAG AA). */
-export const SUCCESS_TEXT = "text-[oklch(0.4_0.11_155)]";

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/states";
 import { cn } from "@/lib/utils";
 
-import { showChar, SUCCESS_TEXT, summarize, type Measured } from "./segment-counter";
+import { showChar, summarize, type Measured } from "./segment-counter";
 
 interface Props {
   measured: Measured | undefined;
@@ -39,7 +39,7 @@ export function SegmentMeter({ measured, pending, error, className }: Props) {
         <>
           <Badge
             variant={TONE[summary.tone]}
-            className={cn("tabular-nums", summary.tone === "ok" && SUCCESS_TEXT)}
+            className={cn("tabular-nums", summary.tone === "ok" && "text-success-strong")}
           >
             {summary.segments}
           </Badge>

@@ -34,7 +34,6 @@ import {
 } from "./hooks";
 import { useLiveCount } from "./live-count";
 import { MAX_BODY, templateSchema, type TemplateValues } from "./schemas";
-import { SUCCESS_TEXT } from "./segment-counter";
 import { EncodingAdvice, SegmentMeter } from "./segment-meter";
 import { insertAt, VARIABLES } from "./variables";
 
@@ -236,9 +235,7 @@ function VersionHistory({
                 <div className="flex flex-wrap items-center gap-2 text-sm">
                   <span className="font-medium">Version {v.version}</span>
                   {v.version === template.current_version ? (
-                    <Badge variant="success" className={SUCCESS_TEXT}>
-                      Current
-                    </Badge>
+                    <Badge variant="success">Current</Badge>
                   ) : null}
                   <span className="text-xs text-muted-foreground">
                     {formatDateTime(v.created_at)}
