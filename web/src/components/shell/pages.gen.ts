@@ -4,6 +4,7 @@ export const PAGES: readonly string[] = [
   "/dashboard",
   "/docs",
   "/forgot-password",
+  "/inbox",
   "/invitations/accept",
   "/login",
   "/reset-password",
