@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests import services
+from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.smtp import Mailbox
 from tests.web.browser import ARTIFACTS, Console
 
@@ -62,8 +63,20 @@ def console_bundle() -> Path:
 
 
 @pytest.fixture(scope="session")
+def fake_anthropic() -> Iterator[FakeAnthropic]:
+    """The fake Anthropic API the platform's AI engine reaches (ANTHROPIC_BASE_URL); a test
+    scripts its answers by a marker in its workspace's persona (tests/fakes/anthropic.py)."""
+    fake = FakeAnthropic().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
 def platform_url(
-    platform_env: dict[str, str], mailbox: Mailbox, console_bundle: Path
+    platform_env: dict[str, str],
+    mailbox: Mailbox,
+    console_bundle: Path,
+    fake_anthropic: FakeAnthropic,
 ) -> Iterator[str]:
     """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox."""
     port = services.free_port()
@@ -80,6 +93,8 @@ def platform_url(
         "SIMULATOR_CALLBACK_DELAY_SECONDS": "0.05",
         "TWILIO_API_BASE": "",
         "ENVIRONMENT": "local",
+        "ANTHROPIC_BASE_URL": fake_anthropic.base_url,
+        "ANTHROPIC_API_KEY": fake_anthropic.api_key,
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / "platform.log").open("w")
