@@ -130,7 +130,10 @@ export function ThreadPane({
             {c ? (
               <p className="flex flex-wrap items-center gap-1.5 text-xs text-muted-foreground">
                 <span>{formatPhone(c.contact.phone)}</span>
-                <Badge variant={c.status === "open" ? "primary" : "outline"}>
+                <Badge
+                  variant={c.status === "open" ? "primary" : "outline"}
+                  data-testid="conversation-status"
+                >
                   {statusLabel(c)}
                 </Badge>
                 {c.needs_human ? (
