@@ -95,7 +95,7 @@ export function AppFrame({ children }: { children: React.ReactNode }) {
           tabIndex={-1}
           className={
             // The inbox uses the whole window (three panes); other pages a readable column.
-            pathname === "/inbox"
+            pathname.replace(/\/+$/, "") === "/inbox"
               ? "w-full min-w-0 flex-1 outline-none"
               : "mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none sm:px-6 lg:py-8"
           }

@@ -102,7 +102,7 @@ export function Inbox() {
   });
 
   return (
-    <div className="grid h-[calc(100dvh-3.5rem)] min-h-0 md:grid-cols-[12rem_20rem_minmax(0,1fr)] lg:grid-cols-[13rem_22rem_minmax(0,1fr)]">
+    <div className="grid h-[calc(100dvh-3.5rem)] min-h-0 md:grid-cols-[11rem_18rem_minmax(0,1fr)] xl:grid-cols-[13rem_21rem_minmax(0,1fr)]">
       <h1 className="sr-only">Inbox</h1>
       <FiltersPane
         className="hidden border-r md:flex"

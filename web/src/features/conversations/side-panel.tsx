@@ -51,9 +51,19 @@ export function SidePanel({ conversation: c }: { conversation: Conversation }) {
           Contact
         </h3>
         <p className="font-medium">{contactName(c.contact)}</p>
-        <p className="text-muted-foreground">{formatPhone(c.contact.phone)}</p>
-        {c.contact.opted_out ? <Badge variant="danger">Opted out</Badge> : null}
-        {c.contact.erased ? <Badge variant="danger">Erased</Badge> : null}
+        {c.contact.first_name || c.contact.last_name ? (
+          <p className="text-muted-foreground">{formatPhone(c.contact.phone)}</p>
+        ) : null}
+        {c.contact.opted_out ? (
+          <Badge variant="danger" className="w-fit">
+            Opted out
+          </Badge>
+        ) : null}
+        {c.contact.erased ? (
+          <Badge variant="danger" className="w-fit">
+            Erased
+          </Badge>
+        ) : null}
         <p className="text-xs text-muted-foreground">
           In the inbox since {formatDateTime(c.created_at)}
         </p>

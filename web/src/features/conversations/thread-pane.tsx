@@ -129,7 +129,9 @@ export function ThreadPane({
             </h2>
             {c ? (
               <p className="flex flex-wrap items-center gap-1.5 text-xs text-muted-foreground">
-                <span>{formatPhone(c.contact.phone)}</span>
+                {c.contact.first_name || c.contact.last_name ? (
+                  <span>{formatPhone(c.contact.phone)}</span>
+                ) : null}
                 <Badge
                   variant={c.status === "open" ? "primary" : "outline"}
                   data-testid="conversation-status"
@@ -171,7 +173,7 @@ export function ThreadPane({
               <Button
                 variant="ghost"
                 size="icon"
-                className="xl:hidden"
+                className="2xl:hidden"
                 aria-label="Contact and lead"
                 onClick={() => setDetailsOpen(true)}
               >
@@ -200,7 +202,7 @@ export function ThreadPane({
         <>
           <aside
             aria-label="Contact and lead"
-            className="hidden w-72 shrink-0 overflow-y-auto border-l bg-card xl:block"
+            className="hidden w-72 shrink-0 overflow-y-auto border-l bg-card 2xl:block"
           >
             <SidePanel conversation={c} />
           </aside>
