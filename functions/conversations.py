@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from werkzeug.wrappers import Response
@@ -23,8 +24,25 @@ def list_conversations(req: Request, query: schemas.ConversationQuery) -> schema
 
 
 @app.operation
-def conversation_counts(req: Request) -> schemas.ConversationCounts:
-    return service.counts(req.require_principal())
+def conversation_counts(req: Request, query: schemas.CountsQuery) -> schemas.ConversationCounts:
+    return service.counts(req.require_principal(), query)
+
+
+@app.operation
+def conversation_changes(
+    req: Request, query: schemas.ChangesQuery
+) -> schemas.ChangesOut | Response:
+    """For live inboxes: poll with the previous answer's `cursor` as `since` and its ETag
+    as `If-None-Match`; 304 (no body) while nothing changed. Each poll is one range scan
+    of an index on (workspace, updated_at)."""
+    out = service.changes(req.require_principal(), query)
+    body = out.model_dump_json()
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    wanted = req.headers.get("If-None-Match", "")
+    if etag in (tag.strip() for tag in wanted.split(",")):
+        return Response(status=304, headers=headers)
+    return Response(body, status=200, mimetype="application/json", headers=headers)
 
 
 @app.operation
@@ -45,6 +63,34 @@ def update_conversation(
 def mark_conversation_read(req: Request, conversation_id: uuid.UUID) -> schemas.ConversationOut:
     """Per user: an API key gets 422."""
     return service.mark_read(req.require_principal(), conversation_id)
+
+
+@app.operation
+def mark_conversation_unread(req: Request, conversation_id: uuid.UUID) -> schemas.ConversationOut:
+    """Per user: forgets the caller's read marker. An API key gets 422."""
+    return service.mark_unread(req.require_principal(), conversation_id)
+
+
+@app.operation
+def get_conversation_lead(req: Request, conversation_id: uuid.UUID) -> schemas.LeadOut:
+    return service.lead(req.require_principal(), conversation_id)
+
+
+@app.operation
+def set_conversation_lead(
+    req: Request, conversation_id: uuid.UUID, body: schemas.LeadIn
+) -> schemas.LeadOut:
+    """The agent qualifies the lead: stage and fields (merged; null removes one), recorded
+    in the history with source `agent`, on the contact too."""
+    return service.set_lead(req.require_principal(), conversation_id, body)
+
+
+@app.operation
+def preview_reply(
+    req: Request, conversation_id: uuid.UUID, body: schemas.ReplyIn
+) -> schemas.ReplyPreviewOut:
+    """Nothing is sent: the text a reply would send, its encoding and segments."""
+    return service.preview_reply(req.require_principal(), conversation_id, body)
 
 
 @app.operation

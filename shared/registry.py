@@ -704,7 +704,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "GET",
                 "/v1/conversations/counts",
                 "conversation_counts",
-                "Open, unread, mine and unassigned counts for the caller",
+                "Open, unread, mine, unassigned, snoozed, closed and per-stage counts",
+            ),
+            Route(
+                "GET",
+                "/v1/conversations/changes",
+                "conversation_changes",
+                "What changed since a cursor (ETag, 304 when nothing did): live inboxes",
             ),
             Route(
                 "GET", "/v1/conversations/{conversation_id}", "get_conversation", "A conversation"
@@ -720,6 +726,30 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                 "/v1/conversations/{conversation_id}/read",
                 "mark_conversation_read",
                 "Mark read for the caller",
+            ),
+            Route(
+                "DELETE",
+                "/v1/conversations/{conversation_id}/read",
+                "mark_conversation_unread",
+                "Mark unread for the caller",
+            ),
+            Route(
+                "GET",
+                "/v1/conversations/{conversation_id}/lead",
+                "get_conversation_lead",
+                "The lead: stage, qualification fields and their history",
+            ),
+            Route(
+                "PUT",
+                "/v1/conversations/{conversation_id}/lead",
+                "set_conversation_lead",
+                "Set the lead stage and qualification fields (agent)",
+            ),
+            Route(
+                "POST",
+                "/v1/conversations/{conversation_id}/messages/preview",
+                "preview_reply",
+                "Preview a reply: rendered text, encoding and segments (nothing sent)",
             ),
             Route(
                 "GET",

@@ -24,6 +24,8 @@ class Conversation(TenantOwned, Base):
         one_of("ai_mode", AI_MODES),
         one_of("lead_stage", LEAD_STAGES),
         Index("ix_conversations_activity", "tenant_id", "last_message_at", "id"),
+        # The inbox's "changes since" poll: one range scan per poll (service.changes).
+        Index("ix_conversations_changes", "tenant_id", "updated_at"),
         Index(
             "ix_conversations_snoozed",
             "snoozed_until",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -36,6 +36,12 @@ class ConversationQuery(PageQuery):
         None, description="Conversations that received a message of this campaign."
     )
     lead_stage: LeadStage | None = None
+    has_inbound: bool | None = Field(
+        None,
+        description="true: conversations with at least one inbound message (the inbox's work "
+        "queue; a campaign message nobody answered stays out); false: only those without "
+        "(campaign-only threads). Omitted: both.",
+    )
     q: str | None = Field(
         None,
         min_length=1,
@@ -51,6 +57,7 @@ class ConversationContact(BaseModel):
     first_name: str | None
     last_name: str | None
     opted_out: bool
+    erased: bool = Field(False, description="Erased (GDPR): nothing can be sent to it.")
 
 
 class ConversationOut(BaseModel):
@@ -84,8 +91,9 @@ class ConversationList(BaseModel):
 
 
 class ConversationPatch(BaseModel):
-    """Change state. `snoozed_until` alone snoozes; `status: snoozed` needs it; opening or
-    closing clears it. `assignee_id: null` unassigns."""
+    """Change state. `snoozed_until` alone snoozes until then; `status: snoozed` without it
+    snoozes until the contact replies (any reply reopens a snoozed conversation); opening
+    or closing clears it. `assignee_id: null` unassigns."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -113,20 +121,111 @@ class ConversationPatch(BaseModel):
         given = self.model_fields_set
         if not given:
             raise ValueError("give at least one of status, assignee_id, snoozed_until, ai_mode")
-        if self.status == "snoozed" and self.snoozed_until is None:
-            raise ValueError("status snoozed needs snoozed_until")
         if self.status in ("open", "closed") and self.snoozed_until is not None:
             raise ValueError("snoozed_until goes only with status snoozed")
         return self
 
 
+class CountsQuery(BaseModel):
+    has_inbound: bool | None = Field(
+        None,
+        description="Count only conversations with (true) or without (false) an inbound "
+        "message, as the list's filter of the same name.",
+    )
+
+
 class ConversationCounts(BaseModel):
-    """Over open conversations; `mine` is null for an API key (no user)."""
+    """`open`, `unread`, `mine`, `unassigned` and `by_lead_stage` are over open
+    conversations; `mine` is null for an API key (no user)."""
 
     open: int
     unread: int = Field(description="Unread by the caller; for an API key, by every member.")
     mine: int | None
     unassigned: int
+    snoozed: int = 0
+    closed: int = 0
+    by_lead_stage: dict[str, int] = Field(
+        default_factory=dict, description="Open conversations per lead stage (zeros omitted)."
+    )
+
+
+class ChangesQuery(BaseModel):
+    since: str | None = Field(
+        None,
+        max_length=200,
+        description="The `cursor` of the previous answer. Omitted: only the current cursor.",
+    )
+
+
+class ChangedConversation(BaseModel):
+    id: uuid.UUID
+    updated_at: datetime
+
+
+class ChangesOut(BaseModel):
+    """Conversations changed since the cursor (with an overlap window, so a transaction
+    that committed late is not missed: the same rows come back until something newer
+    changes, and so does the ETag). `truncated`: more changed than listed; refetch."""
+
+    cursor: str
+    changed: list[ChangedConversation]
+    truncated: bool
+
+
+FieldValue = Annotated[str, Field(max_length=500)] | bool
+
+
+class LeadIn(BaseModel):
+    """The agent's qualification: the stage and the fields (merged over the current ones;
+    a null value removes a field). Recorded in the history with source `agent`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: LeadStage
+    fields: dict[str, FieldValue | None] = Field(
+        default_factory=dict, description="Text or yes/no values; null removes the field."
+    )
+    note: str | None = Field(None, max_length=1000)
+
+    @field_validator("fields")
+    @classmethod
+    def _small(cls, value: dict[str, FieldValue | None]) -> dict[str, FieldValue | None]:
+        if len(value) > 50:
+            raise ValueError("at most 50 fields")
+        for key in value:
+            if not 1 <= len(key) <= 64:
+                raise ValueError("field names have 1 to 64 characters")
+        return value
+
+
+class LeadEntry(BaseModel):
+    stage: str
+    fields: dict[str, Any]
+    confidence: float | None
+    handoff: bool
+    source: str = Field(description="`ai` or `agent`.")
+    note: str | None
+    created_at: datetime
+
+
+class LeadOut(BaseModel):
+    stage: str
+    fields: dict[str, Any]
+    history: list[LeadEntry] = Field(description="Newest first (at most 50).")
+
+
+class ReplyPreviewOut(BaseModel):
+    """What a reply would send: the text (rendered for the contact, smart-encoded if the
+    workspace has it on), its encoding and segments."""
+
+    text: str
+    characters: int
+    encoding: str
+    segments: int
+    per_segment: int
+    remaining: int
+    unicode_chars: list[str]
+    gsm_suggestion: str | None
 
 
 class ThreadQuery(BaseModel):

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Subquery,
     Uuid,
     and_,
+    delete,
     func,
     literal,
     literal_column,
@@ -44,7 +45,7 @@ from sqlalchemy.orm import Session
 from shared.contacts.models import Contact
 from shared.conversations import schemas
 from shared.conversations.events import ConversationUpdated
-from shared.conversations.models import Conversation, ConversationRead
+from shared.conversations.models import Conversation, ConversationRead, LeadQualification
 from shared.db.session import tenant_session
 from shared.http.pagination import decode_cursor, encode_cursor
 from shared.http.problems import Problem, conflict, field_error, not_found, validation_failed
@@ -52,6 +53,7 @@ from shared.messaging import delivery, sending
 from shared.messaging.models import BODY_TSVECTOR, Message
 from shared.messaging.schemas import MessageOut
 from shared.templates.render import render
+from shared.templates.segments import analyze, smart_encode
 from shared.templates.service import contact_context, version_body
 from shared.tenancy.models import Membership, Tenant
 from shared.tenancy.principal import Principal
@@ -154,6 +156,7 @@ def _out(
             first_name=contact.first_name,
             last_name=contact.last_name,
             opted_out=contact.opted_out,
+            erased=contact.erased_at is not None,
         ),
         number_id=conversation.number_id,
         status=conversation.status,
@@ -214,6 +217,12 @@ def _search(q: str) -> ColumnElement[bool]:
     return or_(*matches)
 
 
+def _has_inbound(wanted: bool) -> ColumnElement[bool]:
+    """With (or without) an inbound message: `last_inbound_at` is set by the first one."""
+    column = Conversation.last_inbound_at
+    return column.is_not(None) if wanted else column.is_(None)
+
+
 def list_conversations(
     principal: Principal, query: schemas.ConversationQuery
 ) -> schemas.ConversationList:
@@ -238,6 +247,8 @@ def list_conversations(
         stmt = stmt.where(Conversation.id.in_(touched))
     if query.lead_stage:
         stmt = stmt.where(Conversation.lead_stage == query.lead_stage)
+    if query.has_inbound is not None:
+        stmt = stmt.where(_has_inbound(query.has_inbound))
     if query.q:
         stmt = stmt.where(_search(query.q))
     if query.cursor:
@@ -257,29 +268,90 @@ def list_conversations(
     )
 
 
-def counts(principal: Principal) -> schemas.ConversationCounts:
-    """Over open conversations: all, unread by the caller (for an API key: by every
-    member), assigned to them, unassigned."""
+def counts(
+    principal: Principal, query: schemas.CountsQuery | None = None
+) -> schemas.ConversationCounts:
+    """One aggregate over the workspace's conversations: over open ones all, unread by the
+    caller (for an API key: by every member), assigned to them, unassigned, per lead stage;
+    and the snoozed and closed totals."""
     user_id = principal.user_id
     per_user = user_id is not None
     nobody: ColumnElement[bool] = literal_column("false")
     reads = _reads(user_id)
+    is_open = Conversation.status == "open"
     stmt = _with_reads(
         select(
-            func.count(),
-            func.count().filter(_unread(reads)),
-            func.count().filter(Conversation.assignee_id == user_id if per_user else nobody),
-            func.count().filter(Conversation.assignee_id.is_(None)),
+            Conversation.lead_stage,
+            func.count().filter(is_open),
+            func.count().filter(is_open, _unread(reads)),
+            func.count().filter(
+                is_open, Conversation.assignee_id == user_id if per_user else nobody
+            ),
+            func.count().filter(is_open, Conversation.assignee_id.is_(None)),
+            func.count().filter(Conversation.status == "snoozed"),
+            func.count().filter(Conversation.status == "closed"),
         ).select_from(Conversation),
         reads,
-    ).where(Conversation.status == "open")
+    ).group_by(Conversation.lead_stage)
+    if query is not None and query.has_inbound is not None:
+        stmt = stmt.where(_has_inbound(query.has_inbound))
+    totals = [0, 0, 0, 0, 0, 0]
+    by_stage: dict[str, int] = {}
     with _session(principal) as s:
-        total, unread, mine, unassigned = s.execute(stmt).one()
+        for stage, *numbers in s.execute(stmt).all():
+            totals = [a + b for a, b in zip(totals, numbers, strict=True)]
+            if numbers[0]:
+                by_stage[stage] = numbers[0]
+    total, unread, mine, unassigned, snoozed, closed = totals
     return schemas.ConversationCounts(
         open=total,
         unread=unread,
         mine=mine if per_user else None,
         unassigned=unassigned,
+        snoozed=snoozed,
+        closed=closed,
+        by_lead_stage=by_stage,
+    )
+
+
+# --- live updates -------------------------------------------------------------------------
+
+# `updated_at` is the time its transaction started (now()), so a transaction that commits
+# late carries an older time than one that committed before it: every poll looks back this
+# far behind its cursor. The inbox's writers (webhooks, replies, state changes, the AI
+# worker) hold their transactions for milliseconds.
+CHANGES_OVERLAP = timedelta(seconds=30)
+MAX_CHANGES = 100
+
+
+def changes(principal: Principal, query: schemas.ChangesQuery) -> schemas.ChangesOut:
+    """What changed since a cursor: one range scan of `ix_conversations_changes`
+    (tenant_id, updated_at), bounded by MAX_CHANGES rows. Without `since`: the cursor only
+    (the newest change), for a client to start from."""
+    tenant_id = principal.tenant_id
+    stmt = select(Conversation.id, Conversation.updated_at).where(
+        Conversation.tenant_id == tenant_id
+    )
+    since: tuple[datetime, uuid.UUID] | None = None
+    if query.since:
+        since = _thread_cursor(query.since, "query.since")
+        stmt = stmt.where(Conversation.updated_at > since[0] - CHANGES_OVERLAP)
+    stmt = stmt.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+    with _session(principal) as s:
+        rows = s.execute(stmt.limit(1 if since is None else MAX_CHANGES + 1)).all()
+    if since is None:
+        cursor = (
+            encode_cursor(rows[0][1], rows[0][0])
+            if rows
+            else encode_cursor(datetime(1970, 1, 1, tzinfo=UTC), uuid.UUID(int=0))
+        )
+        return schemas.ChangesOut(cursor=cursor, changed=[], truncated=False)
+    page = rows[:MAX_CHANGES]
+    newest = max([since, *((at, row_id) for row_id, at in page)])
+    return schemas.ChangesOut(
+        cursor=encode_cursor(*newest),
+        changed=[schemas.ChangedConversation(id=row_id, updated_at=at) for row_id, at in page],
+        truncated=len(rows) > MAX_CHANGES,
     )
 
 
@@ -440,6 +512,31 @@ def mark_read(principal: Principal, conversation_id: uuid.UUID) -> schemas.Conve
     return result
 
 
+def mark_unread(principal: Principal, conversation_id: uuid.UUID) -> schemas.ConversationOut:
+    """Forget the caller's read marker: the conversation is unread again for them if it
+    has an inbound message."""
+    user_id = principal.user_id
+    if user_id is None:
+        raise Problem(
+            422,
+            "user-required",
+            "User required",
+            "Read markers are per user; an API key has no user.",
+        )
+    with _session(principal) as s:
+        if s.get(Conversation, conversation_id) is None:
+            raise not_found("Conversation")
+        s.execute(
+            delete(ConversationRead).where(
+                ConversationRead.conversation_id == conversation_id,
+                ConversationRead.user_id == user_id,
+            )
+        )
+        result = _load(s, conversation_id, user_id)
+    _publish(principal.tenant_id, conversation_id, ["read"])
+    return result
+
+
 def wake(tenant_id: uuid.UUID, conversation_id: uuid.UUID, until: datetime) -> str:
     """The snooze task: reopen only if still snoozed until this same time (a later PATCH
     or a reply wins); a hop that arrives before the time re-schedules itself."""
@@ -460,6 +557,87 @@ def wake(tenant_id: uuid.UUID, conversation_id: uuid.UUID, until: datetime) -> s
     else:
         _publish(tenant_id, conversation_id, ["status", "snoozed_until"])
     return outcome
+
+
+# --- the lead ---------------------------------------------------------------------------
+
+MAX_LEAD_HISTORY = 50
+
+
+def _lead_out(s: Session, conversation: Conversation) -> schemas.LeadOut:
+    rows = s.scalars(
+        select(LeadQualification)
+        .where(LeadQualification.conversation_id == conversation.id)
+        .order_by(LeadQualification.created_at.desc(), LeadQualification.id.desc())
+        .limit(MAX_LEAD_HISTORY)
+    ).all()
+    return schemas.LeadOut(
+        stage=conversation.lead_stage,
+        fields=dict(conversation.qualification or {}),
+        history=[
+            schemas.LeadEntry(
+                stage=row.stage,
+                fields=dict(row.fields or {}),
+                confidence=row.confidence,
+                handoff=row.handoff,
+                source=row.source,
+                note=row.note,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ],
+    )
+
+
+def lead(principal: Principal, conversation_id: uuid.UUID) -> schemas.LeadOut:
+    with _session(principal) as s:
+        conversation = s.get(Conversation, conversation_id)
+        if conversation is None:
+            raise not_found("Conversation")
+        return _lead_out(s, conversation)
+
+
+def set_lead(
+    principal: Principal, conversation_id: uuid.UUID, data: schemas.LeadIn
+) -> schemas.LeadOut:
+    """The agent's stage and fields, on the conversation and its contact, with history."""
+    from shared.conversations.events import LeadQualified
+    from shared.queue import publish_on_commit
+
+    with _session(principal) as s:
+        conversation = s.get(Conversation, conversation_id, with_for_update=True)
+        if conversation is None:
+            raise not_found("Conversation")
+        contact = s.get_one(Contact, conversation.contact_id)
+        if data.stage == "qualified" and conversation.lead_stage != "qualified":
+            publish_on_commit(
+                s,
+                "lead.qualified",
+                LeadQualified(
+                    tenant_id=principal.tenant_id,
+                    conversation_id=conversation.id,
+                    contact_id=contact.id,
+                ),
+            )
+        fields = {**(conversation.qualification or {}), **data.fields}
+        conversation.qualification = {k: v for k, v in fields.items() if v is not None}
+        conversation.lead_stage = contact.lead_stage = data.stage
+        s.add(
+            LeadQualification(
+                tenant_id=principal.tenant_id,
+                conversation_id=conversation.id,
+                stage=data.stage,
+                fields=dict(data.fields),
+                confidence=None,
+                handoff=data.stage == "handoff",
+                source="agent",
+                note=data.note,
+            )
+        )
+        s.flush()
+        result = _lead_out(s, conversation)
+    _publish(principal.tenant_id, conversation_id, ["lead_stage"])
+    return result
 
 
 # --- replies ------------------------------------------------------------------------------
@@ -541,3 +719,33 @@ def reply(
     delivery.send_when_allowed(tenant_id, message_id, bulk=False)
     with _session(principal) as s:
         return MessageOut.model_validate(s.get_one(Message, message_id)), True
+
+
+def preview_reply(
+    principal: Principal, conversation_id: uuid.UUID, data: schemas.ReplyIn
+) -> schemas.ReplyPreviewOut:
+    """What `reply` would send, without sending: the template rendered for the contact,
+    the workspace's smart encoding applied, the encoding and segments."""
+    with _session(principal) as s:
+        conversation = s.get(Conversation, conversation_id)
+        if conversation is None:
+            raise not_found("Conversation")
+        tenant = s.get_one(Tenant, principal.tenant_id)
+        text = data.body or ""
+        if data.template_id is not None:
+            contact = s.get_one(Contact, conversation.contact_id)
+            _, body = version_body(s, data.template_id, data.template_version)
+            text = render(body, contact_context(contact, tenant))
+        if tenant.smart_encoding:
+            text = smart_encode(text)
+    info = analyze(text)
+    return schemas.ReplyPreviewOut(
+        text=text,
+        characters=len(text),
+        encoding=info.encoding,
+        segments=info.segments,
+        per_segment=info.per_segment,
+        remaining=info.remaining,
+        unicode_chars=list(info.unicode_chars),
+        gsm_suggestion=info.gsm_suggestion,
+    )

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.http.pagination import PageQuery
 from shared.schemas import NotNull, Timestamp
@@ -155,6 +155,9 @@ class MessageOut(_Out):
     provider_sid: str | None
     error_code: int | None
     error_message: str | None
+    media_urls: list[str] = Field(
+        default_factory=list, description="Media of an MMS (inbound: as the provider hosts it)."
+    )
     created_at: datetime
     queued_at: datetime | None
     due_at: datetime | None = Field(
@@ -167,6 +170,15 @@ class MessageOut(_Out):
     delivered_at: datetime | None
     failed_at: datetime | None
     received_at: datetime | None
+
+    @field_validator("media_urls", mode="before")
+    @classmethod
+    def _urls(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            return list(value.get("urls") or [])
+        return value
 
 
 class MessageList(BaseModel):

@@ -65,8 +65,9 @@ def console_bundle() -> Path:
 
 
 @pytest.fixture(scope="session")
-def console_anthropic() -> Iterator[FakeAnthropic]:
-    """The fake Anthropic API the browser tests' platform calls (scripted per test)."""
+def fake_anthropic() -> Iterator[FakeAnthropic]:
+    """The fake Anthropic API the platform's AI engine reaches (ANTHROPIC_BASE_URL); a test
+    scripts its answers by a marker in its workspace's persona (tests/fakes/anthropic.py)."""
     fake = FakeAnthropic().start()
     yield fake
     fake.stop()
@@ -134,15 +135,15 @@ def platform_url(
     mailbox: Mailbox,
     console_bundle: Path,
     fake_twilio: FakeTwilio,
-    console_anthropic: FakeAnthropic,
+    fake_anthropic: FakeAnthropic,
 ) -> Iterator[str]:
     """`smsctl dev` in a process of its own, on this run's database, Redis and mailbox; a
     workspace that connects Twilio reaches the fake Twilio, and the AI the fake Anthropic
     (without a connected account, the simulator stands in for Twilio as in `make dev`)."""
     extra = {
         "TWILIO_API_BASE": fake_twilio.base_url,
-        "ANTHROPIC_BASE_URL": console_anthropic.base_url,
-        "ANTHROPIC_API_KEY": console_anthropic.api_key,
+        "ANTHROPIC_BASE_URL": fake_anthropic.base_url,
+        "ANTHROPIC_API_KEY": fake_anthropic.api_key,
     }
     with run_platform(platform_env, mailbox, extra) as base:
         yield base

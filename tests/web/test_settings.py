@@ -298,7 +298,7 @@ def test_twilio_connect_against_the_fake(
 
 
 def test_ai_configuration_saved_and_tried(
-    console: Console, api_client: httpx.Client, console_anthropic: FakeAnthropic
+    console: Console, api_client: httpx.Client, fake_anthropic: FakeAnthropic
 ) -> None:
     account = signup(api_client, "ai")
     marker = f"Ava-{uuid.uuid4().hex[:8]}"
@@ -342,7 +342,7 @@ def test_ai_configuration_saved_and_tried(
 
     # Try it, with an edit not saved yet: the draft shows, nothing is sent or stored.
     page.get_by_label("Business facts").fill("Open Mon-Fri 9-5. Cleaning costs $99 this month.")
-    console_anthropic.script(
+    fake_anthropic.script(
         marker,
         claude.tool_reply(
             "A cleaning is $99 this month. Want me to book you in?",
@@ -361,7 +361,7 @@ def test_ai_configuration_saved_and_tried(
     draft = page.get_by_role("region", name="Draft reply")
     expect(draft).to_contain_text("Lead stage: engaged")
     expect(draft).to_contain_text("pro")
-    (call,) = console_anthropic.calls(marker)
+    (call,) = fake_anthropic.calls(marker)
     assert "$99 this month" in call.system_text()
     assert "How much is a cleaning?" in call.message_text()
     console.check_page("ai-tried")

@@ -913,6 +913,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed since a cursor (ETag, 304 when nothing did): live inboxes
+         * @description For live inboxes: poll with the previous answer's `cursor` as `since` and its ETag
+         *         as `If-None-Match`; 304 (no body) while nothing changed. Each poll is one range scan
+         *         of an index on (workspace, updated_at).
+         */
+        get: operations["conversation_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations/counts": {
         parameters: {
             query?: never;
@@ -920,7 +942,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open, unread, mine and unassigned counts for the caller */
+        /** Open, unread, mine, unassigned, snoozed, closed and per-stage counts */
         get: operations["conversation_counts"];
         put?: never;
         post?: never;
@@ -1011,6 +1033,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations/{conversation_id}/lead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lead: stage, qualification fields and their history */
+        get: operations["get_conversation_lead"];
+        /**
+         * Set the lead stage and qualification fields (agent)
+         * @description The agent qualifies the lead: stage and fields (merged; null removes one), recorded
+         *         in the history with source `agent`, on the contact too.
+         */
+        put: operations["set_conversation_lead"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations/{conversation_id}/messages": {
         parameters: {
             query?: never;
@@ -1033,6 +1077,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations/{conversation_id}/messages/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a reply: rendered text, encoding and segments (nothing sent)
+         * @description Nothing is sent: the text a reply would send, its encoding and segments.
+         */
+        post: operations["preview_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations/{conversation_id}/read": {
         parameters: {
             query?: never;
@@ -1047,7 +1111,11 @@ export interface paths {
          * @description Per user: an API key gets 422.
          */
         post: operations["mark_conversation_read"];
-        delete?: never;
+        /**
+         * Mark unread for the caller
+         * @description Per user: forgets the caller's read marker. An API key gets 422.
+         */
+        delete: operations["mark_conversation_unread"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3334,6 +3402,42 @@ export interface components {
              */
             throughput_per_second: number;
         };
+        /** ChangedConversation */
+        ChangedConversation: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ChangesOut
+         * @description Conversations changed since the cursor (with an overlap window, so a transaction
+         *     that committed late is not missed: the same rows come back until something newer
+         *     changes, and so does the ETag). `truncated`: more changed than listed; refetch.
+         */
+        ChangesOut: {
+            /** Cursor */
+            cursor: string;
+            /** Changed */
+            changed: components["schemas"]["ChangedConversation"][];
+            /** Truncated */
+            truncated: boolean;
+        };
+        /** ChangesQuery */
+        ChangesQuery: {
+            /**
+             * Since
+             * @description The `cursor` of the previous answer. Omitted: only the current cursor.
+             * @default null
+             */
+            since?: string | null;
+        };
         /** Check */
         Check: {
             /** Status */
@@ -3694,10 +3798,17 @@ export interface components {
             last_name: string | null;
             /** Opted Out */
             opted_out: boolean;
+            /**
+             * Erased
+             * @description Erased (GDPR): nothing can be sent to it.
+             * @default false
+             */
+            erased?: boolean;
         };
         /**
          * ConversationCounts
-         * @description Over open conversations; `mine` is null for an API key (no user).
+         * @description `open`, `unread`, `mine`, `unassigned` and `by_lead_stage` are over open
+         *     conversations; `mine` is null for an API key (no user).
          */
         ConversationCounts: {
             /** Open */
@@ -3711,6 +3822,23 @@ export interface components {
             mine: number | null;
             /** Unassigned */
             unassigned: number;
+            /**
+             * Snoozed
+             * @default 0
+             */
+            snoozed?: number;
+            /**
+             * Closed
+             * @default 0
+             */
+            closed?: number;
+            /**
+             * By Lead Stage
+             * @description Open conversations per lead stage (zeros omitted).
+             */
+            by_lead_stage?: {
+                [key: string]: number;
+            };
         };
         /** ConversationList */
         ConversationList: {
@@ -3788,8 +3916,9 @@ export interface components {
         };
         /**
          * ConversationPatch
-         * @description Change state. `snoozed_until` alone snoozes; `status: snoozed` needs it; opening or
-         *     closing clears it. `assignee_id: null` unassigns.
+         * @description Change state. `snoozed_until` alone snoozes until then; `status: snoozed` without it
+         *     snoozes until the contact replies (any reply reopens a snoozed conversation); opening
+         *     or closing clears it. `assignee_id: null` unassigns.
          */
         ConversationPatch: {
             /**
@@ -3858,6 +3987,12 @@ export interface components {
              */
             lead_stage?: ("new" | "engaged" | "qualified" | "unqualified" | "handoff") | null;
             /**
+             * Has Inbound
+             * @description true: conversations with at least one inbound message (the inbox's work queue; a campaign message nobody answered stays out); false: only those without (campaign-only threads). Omitted: both.
+             * @default null
+             */
+            has_inbound?: boolean | null;
+            /**
              * Q
              * @description Full text over message bodies and contact names (every word must match; words match as prefixes), or digits of the contact's phone number.
              * @default null
@@ -3883,6 +4018,15 @@ export interface components {
             timestamp: string;
             /** @description The object, as the API shows it. */
             data: components["schemas"]["ConversationOut"];
+        };
+        /** CountsQuery */
+        CountsQuery: {
+            /**
+             * Has Inbound
+             * @description Count only conversations with (true) or without (false) an inbound message, as the list's filter of the same name.
+             * @default null
+             */
+            has_inbound?: boolean | null;
         };
         /**
          * Criterion
@@ -4434,6 +4578,69 @@ export interface components {
              */
             audience_size: number | null;
         };
+        /** LeadEntry */
+        LeadEntry: {
+            /** Stage */
+            stage: string;
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+            /** Confidence */
+            confidence: number | null;
+            /** Handoff */
+            handoff: boolean;
+            /**
+             * Source
+             * @description `ai` or `agent`.
+             */
+            source: string;
+            /** Note */
+            note: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * LeadIn
+         * @description The agent's qualification: the stage and the fields (merged over the current ones;
+         *     a null value removes a field). Recorded in the history with source `agent`.
+         */
+        LeadIn: {
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "new" | "engaged" | "qualified" | "unqualified" | "handoff";
+            /**
+             * Fields
+             * @description Text or yes/no values; null removes the field.
+             */
+            fields?: {
+                [key: string]: string | boolean | null;
+            };
+            /**
+             * Note
+             * @default null
+             */
+            note?: string | null;
+        };
+        /** LeadOut */
+        LeadOut: {
+            /** Stage */
+            stage: string;
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * History
+             * @description Newest first (at most 50).
+             */
+            history: components["schemas"]["LeadEntry"][];
+        };
         /**
          * LeadQualifiedEvent
          * @description The AI qualified a lead in a conversation.
@@ -4616,6 +4823,11 @@ export interface components {
             error_code: number | null;
             /** Error Message */
             error_message: string | null;
+            /**
+             * Media Urls
+             * @description Media of an MMS (inbound: as the provider hosts it).
+             */
+            media_urls?: string[];
             /**
              * Created At
              * Format: date-time
@@ -5305,6 +5517,29 @@ export interface components {
              * @default null
              */
             media_urls?: string[] | null;
+        };
+        /**
+         * ReplyPreviewOut
+         * @description What a reply would send: the text (rendered for the contact, smart-encoded if the
+         *     workspace has it on), its encoding and segments.
+         */
+        ReplyPreviewOut: {
+            /** Text */
+            text: string;
+            /** Characters */
+            characters: number;
+            /** Encoding */
+            encoding: string;
+            /** Segments */
+            segments: number;
+            /** Per Segment */
+            per_segment: number;
+            /** Remaining */
+            remaining: number;
+            /** Unicode Chars */
+            unicode_chars: string[];
+            /** Gsm Suggestion */
+            gsm_suggestion: string | null;
         };
         /** RoleIn */
         RoleIn: {
@@ -9083,6 +9318,8 @@ export interface operations {
                 /** @description Conversations that received a message of this campaign. */
                 campaign_id?: string | null;
                 lead_stage?: ("new" | "engaged" | "qualified" | "unqualified" | "handoff") | null;
+                /** @description true: conversations with at least one inbound message (the inbox's work queue; a campaign message nobody answered stays out); false: only those without (campaign-only threads). Omitted: both. */
+                has_inbound?: boolean | null;
                 /** @description Full text over message bodies and contact names (every word must match; words match as prefixes), or digits of the contact's phone number. */
                 q?: string | null;
             };
@@ -9130,16 +9367,69 @@ export interface operations {
             };
         };
     };
-    conversation_counts: {
+    conversation_changes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `cursor` of the previous answer. Omitted: only the current cursor. */
+                since?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Open, unread, mine and unassigned counts for the caller */
+            /** @description What changed since a cursor (ETag, 304 when nothing did): live inboxes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    conversation_counts: {
+        parameters: {
+            query?: {
+                /** @description Count only conversations with (true) or without (false) an inbound message, as the list's filter of the same name. */
+                has_inbound?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open, unread, mine, unassigned, snoozed, closed and per-stage counts */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9150,6 +9440,15 @@ export interface operations {
             };
             /** @description Not authenticated. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9486,6 +9785,108 @@ export interface operations {
             };
         };
     };
+    get_conversation_lead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lead: stage, qualification fields and their history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_conversation_lead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadIn"];
+            };
+        };
+        responses: {
+            /** @description Set the lead stage and qualification fields (agent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     conversation_messages: {
         parameters: {
             query?: {
@@ -9595,6 +9996,59 @@ export interface operations {
             };
         };
     };
+    preview_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyIn"];
+            };
+        };
+        responses: {
+            /** @description Preview a reply: rendered text, encoding and segments (nothing sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyPreviewOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     mark_conversation_read: {
         parameters: {
             query?: never;
@@ -9607,6 +10061,55 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Mark read for the caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Client error. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_conversation_unread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mark unread for the caller */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -93,7 +93,12 @@ export function AppFrame({ children }: { children: React.ReactNode }) {
         <main
           id="main"
           tabIndex={-1}
-          className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none sm:px-6 lg:py-8"
+          className={
+            // The inbox uses the whole window (three panes); other pages a readable column.
+            pathname.replace(/\/+$/, "") === "/inbox"
+              ? "w-full min-w-0 flex-1 outline-none"
+              : "mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none sm:px-6 lg:py-8"
+          }
         >
           {children}
         </main>

@@ -11,6 +11,7 @@ export const PAGES: readonly string[] = [
   "/dashboard",
   "/docs",
   "/forgot-password",
+  "/inbox",
   "/invitations/accept",
   "/login",
   "/numbers",
