@@ -89,6 +89,12 @@ class Console:
         target = page or self.page
         result = target.evaluate(
             """async () => {
+                // Colours are judged at rest: let finite transitions (a step turning
+                // active, a button's hover) end first; a spinner's endless one is left.
+                const ending = document.getAnimations().filter(
+                    a => a.effect && a.effect.getComputedTiming().iterations !== Infinity
+                );
+                await Promise.all(ending.map(a => a.finished.catch(() => null)));
                 const r = await axe.run(document, { resultTypes: ["violations"] });
                 return r.violations.map(v => ({
                     id: v.id, impact: v.impact, help: v.help,

@@ -117,7 +117,8 @@ def test_wizard_with_the_keyboard_then_watch_it_complete(
     expect(meter).to_have_attribute("data-encoding", "GSM-7")
     samples = page.get_by_role("region", name="As sample contacts will get it")
     expect(samples.get_by_text(re.compile(r"^Hi Ann\d, spring sale")).first).to_be_visible()
-    expect(page.get_by_test_id("cost-estimate")).to_have_text("$0.10")
+    # 10 one-segment messages at the first paid plan's 1.5 cents (shared/billing/plans.py)
+    expect(page.get_by_test_id("cost-estimate")).to_have_text("$0.15")
     keys.type(" 🌷")
     expect(meter).to_have_attribute("data-encoding", "UCS-2")
     keys.press("Backspace")
@@ -148,7 +149,8 @@ def test_wizard_with_the_keyboard_then_watch_it_complete(
 
     # Step 4: review, then launch through the confirmation (focus starts on Cancel).
     expect(page.get_by_role("heading", name="Step 4 of 4: Review")).to_be_focused()
-    expect(page.get_by_test_id("cost-estimate")).to_have_text("$0.10")
+    # 10 one-segment messages at the first paid plan's 1.5 cents (shared/billing/plans.py)
+    expect(page.get_by_test_id("cost-estimate")).to_have_text("$0.15")
     expect(page.get_by_text("None: any hour")).to_be_visible()
     console.check_page("wizard-review")
     _tab_to(page, page.get_by_role("button", name="Launch campaign"))

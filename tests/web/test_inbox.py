@@ -175,8 +175,9 @@ def _draft(api: httpx.Client, owner: Account, phone: str) -> str | None:
 def test_claude_drafts_approve_edit_discard(
     console: Console, api_client: httpx.Client, fake_anthropic: FakeAnthropic
 ) -> None:
-    """Drafts come from "Suggest a reply" (the fake Anthropic API answers); the approved one
-    goes out as the AI's, an edited one as edited, a discarded one not at all."""
+    """In suggest mode each inbound message brings Claude's draft live (the fake Anthropic
+    API answers); the approved one goes out as the AI's, an edited one as edited, a
+    discarded one not at all; "Suggest a reply" drafts again on demand."""
     owner = signup(api_client, "ai")
     number = _number(api_client, owner)
     marker = f"persona-{uuid.uuid4().hex[:12]}"
@@ -193,32 +194,27 @@ def test_claude_drafts_approve_edit_discard(
     )
     assert config.status_code == 200, config.text
     phone = _phone()
-    _write_in(api_client, owner, number, phone, "Is the offer still on?")
     page = console.log_in(owner.email, PASSWORD, then="/inbox")
-    _row(page, "offer").click()
     draft = page.get_by_test_id("ai-draft")
-    suggest = page.get_by_role("button", name="Suggest a reply")
 
-    # Approve: the draft goes out as is, marked as the AI's.
+    # Approve: the inbound message brings the draft; it goes out as is, marked as the AI's.
     fake_anthropic.script(marker, tool_reply("Yes! The offer runs until Friday."))
-    suggest.click()
-    expect(draft).to_be_visible(timeout=20_000)
-    proposed = _draft(api_client, owner, phone)
-    assert proposed
-    expect(draft).to_contain_text(proposed)
+    _write_in(api_client, owner, number, phone, "Is the offer still on?")
+    _row(page, "offer").click()
+    expect(draft).to_contain_text("The offer runs until Friday", timeout=20_000)
+    assert _draft(api_client, owner, phone) == "Yes! The offer runs until Friday."
     console.check_page("inbox-ai-draft")
     draft.get_by_role("button", name="Approve and send").click()
     expect(draft).to_have_count(0)
-    expect(_thread(page)).to_contain_text(proposed)
+    expect(_thread(page)).to_contain_text("The offer runs until Friday")
     expect(_thread(page).get_by_text("AI", exact=True).first).to_be_visible()
 
     # Edit, then send: the agent's text goes, not the draft's.
-    _write_in(api_client, owner, number, phone, "How much for a house?")
     fake_anthropic.script(marker, tool_reply("A 6 kW system costs about $12,000."))
-    suggest.click()
-    expect(draft).to_be_visible(timeout=20_000)
+    _write_in(api_client, owner, number, phone, "How much for a house?")
+    expect(draft).to_contain_text("A 6 kW system", timeout=20_000)
     proposed = _draft(api_client, owner, phone)
-    assert proposed
+    assert proposed == "A 6 kW system costs about $12,000."
     draft.get_by_role("button", name="Edit").click()
     composer = page.get_by_label("Reply")
     expect(composer).to_have_value(proposed)
@@ -228,18 +224,19 @@ def test_claude_drafts_approve_edit_discard(
     assert "About $12,000 before the tax credit." in _bodies(api_client, owner, phone)
     assert proposed not in _bodies(api_client, owner, phone)
 
-    # Discard: nothing is sent.
+    # On demand: "Suggest a reply" replaces the draft; discard it and nothing is sent.
+    fake_anthropic.script(marker, tool_reply("Happy to help!"))
     _write_in(api_client, owner, number, phone, "ok thanks")
+    expect(draft).to_contain_text("Happy to help!", timeout=20_000)
     fake_anthropic.script(marker, tool_reply("We also sell batteries!"))
-    suggest.click()
-    expect(draft).to_be_visible(timeout=20_000)
-    proposed = _draft(api_client, owner, phone)
+    page.get_by_role("button", name="Suggest a reply").click()
+    expect(draft).to_contain_text("We also sell batteries!", timeout=20_000)
     before = _bodies(api_client, owner, phone)
     draft.get_by_role("button", name="Discard").click()
     expect(draft).to_have_count(0)
     assert _draft(api_client, owner, phone) is None
     assert _bodies(api_client, owner, phone) == before
-    assert proposed not in before
+    assert "We also sell batteries!" not in before
 
 
 def test_keyboard_shortcuts(console: Console, api_client: httpx.Client) -> None:
