@@ -5,14 +5,95 @@ Both are optional dependencies (`local` extra): a deployed function never import
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
 import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 from shared.config import get_settings
 
+log = logging.getLogger("local")
+
 # Keep the embedded servers' owners alive for the life of the process.
 _keep: list[Any] = []
+OWNER_FILE = "smsctl.pid"  # under DATA_DIR: the process that runs the embedded servers
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_services(data_dir: Path) -> list[str]:
+    """Stop the embedded servers a killed run left behind (its process is gone, they are
+    not): PostgreSQL is stopped with pg_ctl and forgotten by pgserver's handle list, Redis
+    is shut down (it saves first). Servers of a live process are left alone. Returns what
+    was cleaned."""
+    cleaned: list[str] = []
+    owner = data_dir / OWNER_FILE
+    previous = owner.read_text().strip() if owner.exists() else ""
+    if previous.isdigit() and int(previous) != os.getpid() and _alive(int(previous)):
+        return cleaned  # another live process runs them
+    pgdata = data_dir / "pg"
+    handles = pgdata / ".handle_pids.json"
+    if handles.exists():
+        with contextlib.suppress(ValueError, OSError):
+            pids = [int(p) for p in json.loads(handles.read_text())]
+            live = [p for p in pids if p != os.getpid() and _alive(p)]
+            if live != pids:
+                handles.write_text(json.dumps(live))
+            if not live and _postmaster_running(pgdata):
+                from pgserver._commands import POSTGRES_BIN_PATH
+
+                subprocess.run(  # noqa: S603
+                    [
+                        str(POSTGRES_BIN_PATH / "pg_ctl"),
+                        "-D",
+                        str(pgdata),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "stop",
+                    ],
+                    check=False,
+                    capture_output=True,
+                    timeout=60,
+                )
+                cleaned.append(f"postgresql (handles of stopped runs: {pids})")
+    registry = data_dir / "redis" / "redis.db.settings"
+    if registry.exists():
+        with contextlib.suppress(ValueError, OSError, KeyError):
+            pidfile = Path(json.loads(registry.read_text())["pidfile"])
+            pid = int(pidfile.read_text().strip()) if pidfile.exists() else 0
+            if pid and _alive(pid):
+                os.kill(pid, signal.SIGTERM)  # redis-server saves, then exits
+                for _ in range(100):
+                    if not _alive(pid):
+                        break
+                    time.sleep(0.1)
+                cleaned.append(f"redis (pid {pid})")
+            registry.unlink(missing_ok=True)
+    for what in cleaned:
+        log.warning("stopped a stale embedded %s left by a killed run", what)
+    return cleaned
+
+
+def _postmaster_running(pgdata: Path) -> bool:
+    pidfile = pgdata / "postmaster.pid"
+    if not pidfile.exists():
+        return False
+    first = pidfile.read_text().splitlines()[:1]
+    return bool(first) and first[0].strip().isdigit() and _alive(int(first[0]))
 
 
 def embedded_postgres(data_dir: Path, database: str = "smsplatform") -> str:
@@ -42,10 +123,7 @@ def embedded_redis(data_dir: Path) -> str:
 
 
 def stop_local_services() -> None:
-    """Stop the embedded Redis this process started (it would outlive the process);
-    pgserver stops its own (cleanup_mode="stop")."""
-    import contextlib
-
+    """Stop the embedded servers this process started (they would outlive it)."""
     import redis
 
     for server in _keep:
@@ -53,6 +131,12 @@ def stop_local_services() -> None:
             # SHUTDOWN saves first (the data stays under DATA_DIR), then drops the connection.
             with contextlib.suppress(redis.exceptions.ConnectionError):
                 server.shutdown()
+        elif hasattr(server, "cleanup"):  # pgserver: stop now, not only at exit
+            server.cleanup()
+    if _keep:
+        owner = Path(get_settings().data_dir).resolve() / OWNER_FILE
+        if owner.exists() and owner.read_text().strip() == str(os.getpid()):
+            owner.unlink()
     _keep.clear()
 
 
@@ -61,6 +145,10 @@ def ensure_local_services() -> dict[str, str]:
     settings = get_settings()
     data_dir = Path(settings.data_dir).resolve()
     started: dict[str, str] = {}
+    if not settings.database_url or not settings.redis_url:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        clean_stale_services(data_dir)
+        (data_dir / OWNER_FILE).write_text(str(os.getpid()))
     if not settings.database_url:
         os.environ["DATABASE_URL"] = started["database"] = embedded_postgres(data_dir)
     if not settings.redis_url:
