@@ -15,6 +15,8 @@ from rich.console import Console
 from shared.db.migrate import ROOT
 
 if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.local.mail import MailCapture
     from shared.local.runtime import LocalScheduler
 
 app = typer.Typer(help="SMS platform administration.", no_args_is_help=True)
@@ -37,7 +39,7 @@ def dev(
         raise KeyboardInterrupt  # SIGTERM stops everything as Ctrl-C does
 
     signal.signal(signal.SIGTERM, stop)
-    server = scheduler = None
+    server = scheduler = mail = None
     try:
         started = ensure_local_services()
         for name, url in started.items():
@@ -61,7 +63,11 @@ def dev(
                 os.environ[name.upper()] = base
         get_settings.cache_clear()
         settings = get_settings()
+        mail = _capture_local_mail(settings, base)
+        settings = get_settings()
         extra, scheduler = _start_local_runtime(settings.queue_backend)
+        if mail is not None:
+            extra.append(f"Mail: captured, never delivered; read it at {base}/_local/mail")
         console.print(
             f"\n[bold]SMS platform running at {base}[/bold]"
             f"  (console: {base}/, API reference: {base}/docs, health: {base}/health)\n"
@@ -72,19 +78,40 @@ def dev(
             + "Ctrl-C (or SIGTERM) stops everything; data stays in "
             f"{Path(settings.data_dir).resolve()}.\n"
         )
-        server.serve_forever()
+        server.serve_forever()  # werkzeug's returns on KeyboardInterrupt (Ctrl-C, SIGTERM)
     except KeyboardInterrupt:
-        console.print("stopping")
+        pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one does not cut the cleanup
+        console.print("stopping")
         if scheduler is not None:
             scheduler.stop()
+        if mail is not None:
+            mail.stop()
         if server is not None:
             server.server_close()
         from shared.queue import set_backend
 
         set_backend(None)
         stop_local_services()
+
+
+def _capture_local_mail(settings: Settings, base: str) -> MailCapture | None:
+    """In the local environment, with no SMTP server configured: an embedded SMTP sink that
+    keeps the mail under DATA_DIR (never in prod or tests)."""
+    import os
+
+    from shared.local.mail import MailCapture
+
+    configured = {"smtp_host", "smtp_port"} & settings.model_fields_set
+    if settings.environment != "local" or configured:
+        return None
+    capture = MailCapture(Path(settings.data_dir).resolve(), base).start()
+    os.environ["SMTP_HOST"], os.environ["SMTP_PORT"] = "127.0.0.1", str(capture.port)
+    from shared.config import get_settings
+
+    get_settings.cache_clear()
+    return capture
 
 
 def _start_local_runtime(queue_backend: str) -> tuple[list[str], LocalScheduler | None]:

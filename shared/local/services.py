@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -31,12 +30,15 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
+    stat = Path(f"/proc/{pid}/stat")  # a zombie (exited, not reaped yet) is gone
+    with contextlib.suppress(OSError):
+        return not stat.read_text().rsplit(") ", 1)[-1].startswith("Z")
     return True
 
 
 def clean_stale_services(data_dir: Path) -> list[str]:
     """Stop the embedded servers a killed run left behind (its process is gone, they are
-    not): PostgreSQL is stopped with pg_ctl and forgotten by pgserver's handle list, Redis
+    not): PostgreSQL is stopped (fast shutdown) and forgotten by pgserver's handle list, Redis
     is shut down (it saves first). Servers of a live process are left alone. Returns what
     was cleaned."""
     cleaned: list[str] = []
@@ -52,23 +54,10 @@ def clean_stale_services(data_dir: Path) -> list[str]:
             live = [p for p in pids if p != os.getpid() and _alive(p)]
             if live != pids:
                 handles.write_text(json.dumps(live))
-            if not live and _postmaster_running(pgdata):
-                from pgserver._commands import POSTGRES_BIN_PATH
-
-                subprocess.run(  # noqa: S603
-                    [
-                        str(POSTGRES_BIN_PATH / "pg_ctl"),
-                        "-D",
-                        str(pgdata),
-                        "-m",
-                        "fast",
-                        "-w",
-                        "stop",
-                    ],
-                    check=False,
-                    capture_output=True,
-                    timeout=60,
-                )
+            postmaster = _postmaster_pid(pgdata)
+            if not live and postmaster:
+                os.kill(postmaster, signal.SIGINT)  # PostgreSQL's "fast" shutdown
+                _wait_gone(postmaster, 30)
                 cleaned.append(f"postgresql (handles of stopped runs: {pids})")
     registry = data_dir / "redis" / "redis.db.settings"
     if registry.exists():
@@ -77,10 +66,7 @@ def clean_stale_services(data_dir: Path) -> list[str]:
             pid = int(pidfile.read_text().strip()) if pidfile.exists() else 0
             if pid and _alive(pid):
                 os.kill(pid, signal.SIGTERM)  # redis-server saves, then exits
-                for _ in range(100):
-                    if not _alive(pid):
-                        break
-                    time.sleep(0.1)
+                _wait_gone(pid, 10)
                 cleaned.append(f"redis (pid {pid})")
             registry.unlink(missing_ok=True)
     for what in cleaned:
@@ -88,12 +74,22 @@ def clean_stale_services(data_dir: Path) -> list[str]:
     return cleaned
 
 
-def _postmaster_running(pgdata: Path) -> bool:
+def _postmaster_pid(pgdata: Path) -> int:
+    """The running postmaster of `pgdata` (0: none)."""
     pidfile = pgdata / "postmaster.pid"
     if not pidfile.exists():
-        return False
+        return 0
     first = pidfile.read_text().splitlines()[:1]
-    return bool(first) and first[0].strip().isdigit() and _alive(int(first[0]))
+    if not first or not first[0].strip().isdigit():
+        return 0
+    pid = int(first[0])
+    return pid if _alive(pid) else 0
+
+
+def _wait_gone(pid: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def embedded_postgres(data_dir: Path, database: str = "smsplatform") -> str:

@@ -559,6 +559,7 @@ def invite(principal: Principal, data: schemas.InvitationIn) -> schemas.Invitati
             f"You are invited to {tenant_name}",
             f"You have been invited to join {tenant_name} as {data.role}.\n"
             f"Accept the invitation here:\n{link}\n",
+            tenant_id=principal.tenant_id,
         )
     dispatch([email_id])
     return out

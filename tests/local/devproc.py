@@ -45,7 +45,9 @@ class DevProcess:
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
-                raise AssertionError(f"smsctl dev exited ({self.proc.returncode}):\n{self.output()}")
+                raise AssertionError(
+                    f"smsctl dev exited ({self.proc.returncode}):\n{self.output()}"
+                )
             try:
                 if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
                     return self.base
