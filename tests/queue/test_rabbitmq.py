@@ -248,3 +248,48 @@ def test_the_worker_command_consumes_the_registry_queues(rabbitmq_url: str) -> N
 def test_the_worker_refuses_names_that_do_not_match_the_handlers() -> None:
     with pytest.raises(ValueError, match="consumer names"):
         RabbitWorker(RecordingDispatcher(), consumers=[("t.x", "only-one")], queues=[])
+
+
+def test_a_delayed_task_is_kept_while_its_queue_is_not_running(rabbitmq_url: str) -> None:
+    """When a delay bucket expires a task whose destination queue is not running (a broker
+    stopping, or starting and not done recovering its queues), the task is kept, not
+    dropped: the buckets dead-letter at least once (quorum queues). A classic bucket drops
+    it, which lost a campaign batch across a broker restart."""
+    from shared.queue.rabbitmq import RabbitPublisher, declare_task_queue, delay_queue
+
+    if not shutil.which("rabbitmqctl"):
+        services.unavailable("rabbitmqctl", "a held message is only visible to the broker's CLI")
+    queue = f"q-{uuid.uuid4().hex[:6]}"
+    publisher = RabbitPublisher(rabbitmq_url, consumers_of=lambda _: [])
+    message_id = uuid.uuid4().hex
+    try:
+        publisher.send(
+            task_queue(queue),
+            b'{"n": 1}',
+            due_ms=int(time.time() * 1000) + 250,
+            message_id=message_id,
+            declare=lambda ch: declare_task_queue(ch, queue),
+        )
+        _delete_queues(rabbitmq_url, [task_queue(queue)])  # gone when the bucket expires it
+        time.sleep(1.0)
+        # Expired, not deliverable: held by the bucket (dead-lettering pending), not dropped.
+        # A dead-letter-pending message cannot be read with basic_get: ask the broker.
+        vhost = pika.URLParameters(rabbitmq_url).virtual_host
+        listed = subprocess.run(
+            ["rabbitmqctl", "list_queues", "-p", vhost, "name", "messages", "messages_ready"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        counts = {
+            line.split()[0]: (int(line.split()[1]), int(line.split()[2]))
+            for line in listed.splitlines()
+            if line.startswith(delay_queue(250) + "\t")
+        }
+        held, ready = counts[delay_queue(250)]
+        assert held >= 1, "the expired task was dropped"
+        assert ready == 0  # expired: waiting for its destination, not for its delay
+    finally:
+        publisher.close()
+        _delete_queues(rabbitmq_url, [delay_queue(250)])  # and what it holds (redeclared on use)
