@@ -45,7 +45,8 @@ _TAKE_KEY = text(
 _CLAIM = text(
     "UPDATE queue_jobs SET leased_until = :until, leased_by = :me, attempts = attempts + 1"
     " WHERE id IN (SELECT id FROM queue_jobs WHERE dead_at IS NULL AND due_at <= :now"
-    " AND (leased_until IS NULL OR leased_until < :now) ORDER BY due_at, id LIMIT :n"
+    " AND (leased_until IS NULL OR leased_until < :now)"
+    " AND NOT (id = ANY(CAST(:running AS bigint[]))) ORDER BY due_at, id LIMIT :n"
     " FOR UPDATE SKIP LOCKED)"
     " RETURNING id, kind, name, consumer, label, payload, attempts"
 )
@@ -74,6 +75,10 @@ _RELEASE = text(
     " WHERE leased_by = ANY(CAST(:holders AS text[])) AND dead_at IS NULL"
 )
 _PURGE_KEYS = text("DELETE FROM queue_keys WHERE expires_at < :now")
+_LET_GO = text(
+    "UPDATE queue_jobs SET leased_until = NULL, leased_by = NULL"
+    " WHERE leased_by = :me AND dead_at IS NULL"
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class _Job:
     label: str
     payload: dict[str, Any]
     attempts: int
+
+
+_LIVE: set[str] = set()  # holders of this process's open backends
 
 
 def _now() -> datetime:
@@ -127,6 +135,7 @@ class DurableBackend(QueueBackend):
         self._poll = poll_seconds
         self._key_ttl = key_ttl_seconds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        _LIVE.add(self.holder)
         self._cv = threading.Condition()
         self._running: set[int] = set()
         self._wake_at = 0.0  # a job pushed by this process is due at this (epoch seconds)
@@ -134,13 +143,15 @@ class DurableBackend(QueueBackend):
         self.released = self._release_dead_holders()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="durable-queue")
         self._timer = threading.Thread(target=self._loop, name="durable-queue-timer", daemon=True)
+        self._beat = threading.Thread(target=self._beats, name="durable-queue-lease", daemon=True)
         if start:
-            self._timer.start()
+            self.start()
 
     def start(self) -> None:
         """Start taking jobs (a backend made with `start=False` only records them)."""
         if not self._timer.is_alive():
             self._timer.start()
+            self._beat.start()
 
     @classmethod
     def from_settings(cls, dispatcher: Dispatcher, **kwargs: Any) -> DurableBackend:
@@ -215,9 +226,13 @@ class DurableBackend(QueueBackend):
         with self._cv:
             self._closed = True
             self._cv.notify_all()
+        _LIVE.discard(self.holder)
         if self._timer.is_alive():
             self._timer.join(timeout=5)
         self._pool.shutdown(wait=True, cancel_futures=True)
+        # Claimed and never started: free for the next run at once.
+        with contextlib.suppress(Exception), self._tx() as conn:
+            conn.execute(_LET_GO, {"me": self.holder})
         self._engine.dispose()
 
     # --- inspection (tests, the local tools) ---
@@ -279,6 +294,8 @@ class DurableBackend(QueueBackend):
                 pid_text, _, _ = rest.partition(":")
                 if h != host or not pid_text.isdigit():
                     continue
+                if holder in _LIVE:
+                    continue
                 if int(pid_text) == os.getpid() or not _alive(int(pid_text)):
                     dead.append(holder)
             if dead:
@@ -287,8 +304,22 @@ class DurableBackend(QueueBackend):
             log.warning("re-driving the jobs of %d stopped run(s): %s", len(dead), dead)
         return len(dead)
 
+    def _beats(self) -> None:
+        """Extend the leases of the running jobs (a handler may outlast one lease)."""
+        while True:
+            with self._cv:
+                if self._closed:
+                    return
+                self._cv.wait(self._lease / 3)
+                if self._closed:
+                    return
+            try:
+                self._heartbeat()
+            except Exception:
+                log.warning("durable queue: cannot extend the leases", exc_info=True)
+
     def _loop(self) -> None:
-        last_beat = last_purge = time.monotonic()
+        last_purge = time.monotonic()
         while True:
             with self._cv:
                 while not self._closed and len(self._running) >= self._workers:
@@ -299,9 +330,6 @@ class DurableBackend(QueueBackend):
                 self._wake_at = 0.0
             try:
                 jobs = self._claim(free)
-                if time.monotonic() - last_beat > self._lease / 3:
-                    self._heartbeat()
-                    last_beat = time.monotonic()
                 if time.monotonic() - last_purge > 300:
                     with self._tx() as conn:
                         conn.execute(_PURGE_KEYS, {"now": _now()})
@@ -330,6 +358,8 @@ class DurableBackend(QueueBackend):
 
     def _claim(self, n: int) -> list[_Job]:
         now = _now()
+        with self._cv:
+            running = list(self._running)  # never a second copy of what runs here
         with self._tx() as conn:
             rows = conn.execute(
                 _CLAIM,
@@ -338,6 +368,7 @@ class DurableBackend(QueueBackend):
                     "me": self.holder,
                     "now": now,
                     "n": n,
+                    "running": running,
                 },
             ).all()
         return [

@@ -123,3 +123,33 @@ def test_a_dead_runs_jobs_are_redriven_at_start(queue_db: str) -> None:
         release.set()
         backend.close()
         again.close()
+
+
+def test_a_long_handler_keeps_its_lease(queue_db: str) -> None:
+    """A handler that outlasts several leases is not taken by another process meanwhile:
+    its lease is extended while it runs; it runs once."""
+    release = threading.Event()
+    runs: list[float] = []
+
+    class Slow(RecordingDispatcher):
+        def queue_handler(self, queue: str):  # type: ignore[no-untyped-def]
+            def run(payload: dict[str, object]) -> None:
+                runs.append(time.monotonic())
+                release.wait(30)
+
+            return run
+
+    first = make(Slow(), queue_db, lease_seconds=1.0)
+    first.schedule("slow", {"n": 1})
+    assert wait_for(lambda: len(runs) == 1)
+    engine = build_engine(queue_db, pool_size=2)
+    other = DurableBackend(  # another process on the same database
+        Slow(), engine, system_role=get_settings().db_system_role, poll_seconds=0.1
+    )
+    try:
+        time.sleep(3.5)  # three leases
+        assert len(runs) == 1
+    finally:
+        release.set()
+        first.close()
+        other.close()
