@@ -345,24 +345,53 @@ def redrive_running() -> int:
     """Every running campaign starts a new run that fans out what it has left (the local
     launcher, at start: the batches a stopped process held may be gone or stale). Returns
     how many."""
-    from shared.campaigns.engine import fan_out
     from shared.db.session import system_session
 
     with system_session() as s:
         running = s.execute(
             select(Campaign.tenant_id, Campaign.id).where(Campaign.status == "running")
         ).all()
-    restarted = 0
-    for tenant_id, campaign_id in running:
-        with tenant_session(tenant_id) as s:
-            campaign = s.get(Campaign, campaign_id, with_for_update=True)
-            if campaign is None or campaign.status != "running":
-                continue
-            campaign.run_epoch += 1
-            epoch = campaign.run_epoch
-        fan_out(tenant_id, campaign_id, epoch=epoch)
-        restarted += 1
-    return restarted
+    return sum(_new_run(tenant_id, campaign_id) for tenant_id, campaign_id in running)
+
+
+# A running campaign with work left whose audience has not moved for this long has lost its
+# batches (a task dropped by a queue, a process gone): the reconciler gives it a new run.
+STALLED_AFTER = timedelta(minutes=2)
+_STALLED = text(
+    "SELECT c.tenant_id, c.id FROM campaigns AS c WHERE c.status = 'running'"
+    " AND c.updated_at < :cutoff"
+    " AND NOT EXISTS (SELECT 1 FROM campaign_contacts AS cc WHERE cc.campaign_id = c.id"
+    " AND cc.updated_at >= :cutoff)"
+    " AND (EXISTS (SELECT 1 FROM campaign_contacts AS cc WHERE cc.campaign_id = c.id"
+    " AND cc.status = 'pending') OR EXISTS (SELECT 1 FROM messages AS m"
+    " WHERE m.campaign_id = c.id AND m.status = 'queued'"
+    " AND (m.due_at IS NULL OR m.due_at < :cutoff)))"
+)
+
+
+def redrive_stalled(stalled_after: timedelta = STALLED_AFTER) -> int:
+    """New runs for the running campaigns that stopped moving with work left (not those
+    waiting for quiet hours). Returns how many."""
+    from shared.db.session import system_session
+
+    with system_session() as s:
+        stalled = s.execute(_STALLED, {"cutoff": now() - stalled_after}).all()
+    return sum(_new_run(tenant_id, campaign_id) for tenant_id, campaign_id in stalled)
+
+
+def _new_run(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> int:
+    """Start a new run of a running campaign: it fans out what is left; the batches of the
+    runs before drop themselves. 1 when it did."""
+    from shared.campaigns.engine import fan_out
+
+    with tenant_session(tenant_id) as s:
+        campaign = s.get(Campaign, campaign_id, with_for_update=True)
+        if campaign is None or campaign.status != "running":
+            return 0
+        campaign.run_epoch += 1
+        epoch = campaign.run_epoch
+    fan_out(tenant_id, campaign_id, epoch=epoch)
+    return 1
 
 
 def cancel(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:

@@ -109,3 +109,60 @@ def test_ten_pause_resume_cycles_then_nominal_rate(
     time.sleep(1.0)
     # Nothing of the old runs lingers: no batch task is waiting once it is done.
     assert counting_queue.batches_in_flight(cycled["id"]) == 0
+
+
+class LosingBackend(InlineBackend):
+    """The in-process queue, dropping every campaign batch while `losing` (as a queue that
+    lost its tasks would)."""
+
+    losing = True
+
+    def schedule(
+        self,
+        queue: str,
+        payload: Mapping[str, Any],
+        at: datetime | None = None,
+        key: str | None = None,
+    ) -> bool:
+        if queue == BATCH_QUEUE and self.losing:
+            return True
+        return super().schedule(queue, payload, at=at, key=key)
+
+
+def test_a_campaign_whose_batches_were_lost_is_redriven_by_the_reconciler(
+    api: httpx.Client, fake_twilio: FakeTwilio
+) -> None:
+    from sqlalchemy import text
+
+    from functions.reconciler import run as reconciler
+    from shared.db.session import system_session
+
+    backend = LosingBackend(RegistryDispatcher())
+    set_backend(backend)
+    try:
+        setup = workspace_with_pool(api, fake_twilio, dids=1, mps=MPS)
+        contacts = add_contacts(api, setup, 6, ["vip"])
+        phones = {c["phone"] for c in contacts}
+        campaign = create_campaign(api, setup)
+        cid = campaign["id"]
+        assert api.post(f"/v1/campaigns/{cid}/launch", headers=setup.headers).status_code == 200
+        time.sleep(1.0)
+        assert sends_by_recipient(fake_twilio, phones) == {}  # its batches are gone
+        backend.losing = False
+        reconciler({})  # not stalled yet: it only just launched
+        time.sleep(1.0)
+        assert sends_by_recipient(fake_twilio, phones) == {}
+        with system_session() as s:  # two minutes without progress
+            for table, column in (("campaigns", "id"), ("campaign_contacts", "campaign_id")):
+                s.execute(
+                    text(
+                        f"UPDATE {table} SET updated_at = now() - interval '3 minutes'"
+                        f" WHERE {column} = :c"
+                    ),
+                    {"c": cid},
+                )
+        reconciler({})
+        wait_status(api, setup, cid, "completed", timeout=60)
+        assert_exactly_once(fake_twilio, contacts)
+    finally:
+        set_backend(None)
