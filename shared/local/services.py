@@ -42,9 +42,7 @@ def clean_stale_services(data_dir: Path) -> list[str]:
     is shut down (it saves first). Servers of a live process are left alone. Returns what
     was cleaned."""
     cleaned: list[str] = []
-    owner = data_dir / OWNER_FILE
-    previous = owner.read_text().strip() if owner.exists() else ""
-    if previous.isdigit() and int(previous) != os.getpid() and _alive(int(previous)):
+    if live_owner(data_dir):
         return cleaned  # another live process runs them
     pgdata = data_dir / "pg"
     handles = pgdata / ".handle_pids.json"
@@ -72,6 +70,15 @@ def clean_stale_services(data_dir: Path) -> list[str]:
     for what in cleaned:
         log.warning("stopped a stale embedded %s left by a killed run", what)
     return cleaned
+
+
+def live_owner(data_dir: Path) -> int:
+    """The live process (not this one) that runs the embedded servers of `data_dir`, or 0."""
+    owner = data_dir / OWNER_FILE
+    previous = owner.read_text().strip() if owner.exists() else ""
+    if previous.isdigit() and int(previous) != os.getpid() and _alive(int(previous)):
+        return int(previous)
+    return 0
 
 
 def _postmaster_pid(pgdata: Path) -> int:
@@ -143,8 +150,9 @@ def ensure_local_services() -> dict[str, str]:
     started: dict[str, str] = {}
     if not settings.database_url or not settings.redis_url:
         data_dir.mkdir(parents=True, exist_ok=True)
-        clean_stale_services(data_dir)
-        (data_dir / OWNER_FILE).write_text(str(os.getpid()))
+        if not live_owner(data_dir):  # else a running `smsctl dev` owns them: share them
+            clean_stale_services(data_dir)
+            (data_dir / OWNER_FILE).write_text(str(os.getpid()))
     if not settings.database_url:
         os.environ["DATABASE_URL"] = started["database"] = embedded_postgres(data_dir)
     if not settings.redis_url:
