@@ -74,9 +74,24 @@ def upgrade() -> None:
         for statement in rls.system_only(table, settings.db_system_role):
             op.execute(statement)
     op.execute(f"GRANT USAGE, SELECT ON SEQUENCE queue_jobs_id_seq TO {settings.db_system_role}")
+    # email_outbox now names a workspace: row-level security as on every such table. The
+    # app role still has no grant on it (the outbox is reached by the system role only).
+    app, system = settings.db_app_role, settings.db_system_role
+    for statement in (
+        "ALTER TABLE email_outbox ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE email_outbox FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY tenant_isolation ON email_outbox TO {app}"
+        " USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant())",
+        f"CREATE POLICY system_access ON email_outbox TO {system} USING (true) WITH CHECK (true)",
+    ):
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    op.execute("DROP POLICY IF EXISTS system_access ON email_outbox")
+    op.execute("DROP POLICY IF EXISTS tenant_isolation ON email_outbox")
+    op.execute("ALTER TABLE email_outbox NO FORCE ROW LEVEL SECURITY")
+    op.execute("ALTER TABLE email_outbox DISABLE ROW LEVEL SECURITY")
     op.drop_index(op.f("ix_email_outbox_tenant_id"), table_name="email_outbox")
     op.drop_constraint(
         op.f("fk_email_outbox_tenant_id_tenants"), "email_outbox", type_="foreignkey"
