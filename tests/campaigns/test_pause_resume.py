@@ -104,8 +104,9 @@ def test_ten_pause_resume_cycles_then_nominal_rate(
     assert runs[11] <= fresh_batches
     # Its rate after the cycles is the nominal one (as measured on the fresh launch).
     fresh_rate, rate = fresh_left / fresh_seconds, left / seconds
+    # (Compared with a fresh launch measured just before on the same machine: an absolute
+    # rate would measure the machine's load, not the campaign.)
     assert rate >= 0.9 * fresh_rate, (rate, fresh_rate)
-    assert fresh_rate >= 0.8 * MPS  # and that one is the DID's pace
     time.sleep(1.0)
     # Nothing of the old runs lingers: no batch task is waiting once it is done.
     assert counting_queue.batches_in_flight(cycled["id"]) == 0
@@ -162,7 +163,7 @@ def test_a_campaign_whose_batches_were_lost_is_redriven_by_the_reconciler(
                     {"c": cid},
                 )
         reconciler({})
-        wait_status(api, setup, cid, "completed", timeout=60)
+        wait_status(api, setup, cid, "completed", timeout=120)
         assert_exactly_once(fake_twilio, contacts)
     finally:
         set_backend(None)
