@@ -11,7 +11,7 @@ from shared.queue.events import Envelope
 def consume(envelope: Envelope) -> None:
     event = envelope.event()
     assert isinstance(event, CampaignLaunched)
-    fan_out(event.tenant_id, event.campaign_id, launch_id=str(envelope.id))
+    fan_out(event.tenant_id, event.campaign_id, launch_id=str(envelope.id), epoch=event.epoch)
 
 
 handler = event_handler(consume)

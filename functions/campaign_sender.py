@@ -16,7 +16,12 @@ def run(payload: dict[str, Any]) -> None:
         send_waiting(batch)
     else:
         send_batch(
-            batch.tenant_id, batch.campaign_id, batch.seq_from, batch.seq_to, batch.deferrals
+            batch.tenant_id,
+            batch.campaign_id,
+            batch.seq_from,
+            batch.seq_to,
+            batch.deferrals,
+            epoch=batch.epoch,
         )
 
 

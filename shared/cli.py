@@ -7,12 +7,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from shared.db.migrate import ROOT
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.local.mail import MailCapture
+    from shared.local.runtime import LocalScheduler
 
 app = typer.Typer(help="SMS platform administration.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -24,41 +29,105 @@ def dev(
     port: Annotated[int | None, typer.Option(help="Port (default: PORT or 8080).")] = None,
 ) -> None:
     """Run the whole platform locally: embedded services, migrations, demo data, gateway."""
-    from shared.config import get_settings
-    from shared.db import migrate
-    from shared.local.console import OUT
-    from shared.local.seed import seed_demo
-    from shared.local.services import ensure_local_services
-    from shared.platform.gateway import serve
+    import os
+    import signal
 
-    started = ensure_local_services()
-    for name, url in started.items():
-        console.print(f"[green]embedded {name}[/green] {url}")
-    settings = get_settings()
-    migrate.upgrade()
-    console.print("[green]migrations applied[/green]")
-    demo = seed_demo()
-    server = serve(host, port or settings.port, console_dir=OUT)
-    base = f"http://{host}:{server.server_port}"
-    console.print(
-        f"\n[bold]SMS platform running at {base}[/bold]"
-        f"  (console: {base}/, API reference: {base}/docs, health: {base}/health)\n"
-        f"Demo workspace login: [cyan]{demo.email}[/cyan] / [cyan]{demo.password}[/cyan] "
-        f"(demo workspace {'created' if demo.created else 'exists'})\n"
-        "Ctrl-C stops everything; data stays in "
-        f"{Path(settings.data_dir).resolve()}.\n"
-    )
+    from shared.config import get_settings
+    from shared.local.services import ensure_local_services, stop_local_services
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops everything as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, stop)
+    server = scheduler = mail = None
     try:
-        server.serve_forever()
+        started = ensure_local_services()
+        for name, url in started.items():
+            console.print(f"[green]embedded {name}[/green] {url}")
+        from shared.db import migrate
+        from shared.local.console import OUT
+        from shared.local.seed import seed_demo
+        from shared.platform.gateway import serve
+
+        settings = get_settings()
+        migrate.upgrade()
+        console.print("[green]migrations applied[/green]")
+        demo = seed_demo()
+        server = serve(host, port or settings.port, console_dir=OUT)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        base = f"http://{shown}:{server.server_port}"
+        # Provider callbacks and links in mail go to the port this run listens on, unless
+        # the URLs are set (a tunnel, a proxy).
+        for name in ("public_base_url", "app_base_url"):
+            if name not in settings.model_fields_set:
+                os.environ[name.upper()] = base
+        get_settings.cache_clear()
+        settings = get_settings()
+        mail = _capture_local_mail(settings, base)
+        settings = get_settings()
+        extra, scheduler = _start_local_runtime(settings.queue_backend)
+        if mail is not None:
+            extra.append(f"Mail: captured, never delivered; read it at {base}/_local/mail")
+        console.print(
+            f"\n[bold]SMS platform running at {base}[/bold]"
+            f"  (console: {base}/, API reference: {base}/docs, health: {base}/health)\n"
+            f"Demo workspace login: [cyan]{demo.email}[/cyan] / [cyan]{demo.password}[/cyan] "
+            f"(demo workspace {'created' if demo.created else 'exists'})\n"
+            f"Provider callbacks: {settings.public_base_url}\n"
+            + "".join(f"{line}\n" for line in extra)
+            + "Ctrl-C (or SIGTERM) stops everything; data stays in "
+            f"{Path(settings.data_dir).resolve()}.\n"
+        )
+        server.serve_forever()  # werkzeug's returns on KeyboardInterrupt (Ctrl-C, SIGTERM)
     except KeyboardInterrupt:
-        console.print("stopping")
+        pass
     finally:
-        server.server_close()
-        from shared.local.services import stop_local_services
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one does not cut the cleanup
+        console.print("stopping")
+        if scheduler is not None:
+            scheduler.stop()
+        if mail is not None:
+            mail.stop()
+        if server is not None:
+            server.server_close()
         from shared.queue import set_backend
 
         set_backend(None)
         stop_local_services()
+
+
+def _capture_local_mail(settings: Settings, base: str) -> MailCapture | None:
+    """In the local environment, with no SMTP server configured: an embedded SMTP sink that
+    keeps the mail under DATA_DIR (never in prod or tests)."""
+    import os
+
+    from shared.local.mail import MailCapture
+
+    configured = {"smtp_host", "smtp_port"} & settings.model_fields_set
+    if settings.environment != "local" or configured:
+        return None
+    capture = MailCapture(Path(settings.data_dir).resolve(), base).start()
+    os.environ["SMTP_HOST"], os.environ["SMTP_PORT"] = "127.0.0.1", str(capture.port)
+    from shared.config import get_settings
+
+    get_settings.cache_clear()
+    return capture
+
+
+def _start_local_runtime(queue_backend: str) -> tuple[list[str], LocalScheduler | None]:
+    """The durable queue (with the inline backend) after the re-drive of a stopped run's
+    work, and the reconciler's schedule. Returns lines for the banner, and the scheduler."""
+    from shared.local.runtime import LocalScheduler, start_durable_queue
+
+    if queue_backend != "inline":
+        return [], None
+    backend, redriven = start_durable_queue()
+    line = (
+        f"Queue: durable (PostgreSQL); {backend.pending()} job(s) waiting"
+        + (f", {backend.released} stopped run(s) re-driven" if backend.released else "")
+        + "".join(f", {n} {what}" for what, n in redriven.items() if n)
+    )
+    return [line], LocalScheduler().start()
 
 
 @app.command("web")

@@ -190,6 +190,13 @@ class Settings(BaseSettings):
     simulator_callback_delay_seconds: float = Field(
         0.5, description="Delay between simulated status callbacks."
     )
+    reconcile_resend_grace_seconds: float = Field(
+        600.0,
+        description=(
+            "A message stuck in `sending` that the provider does not list is sent again only "
+            "this long after its claim (the provider's list may lag)."
+        ),
+    )
     anthropic_api_key: SecretStr = Field(SecretStr(""), description="Claude API key.")
     anthropic_base_url: str = Field("", description="Override of the Anthropic API URL.")
     ai_default_model: str = Field(

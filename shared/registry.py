@@ -269,6 +269,32 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         ),
     ),
     FunctionSpec(
+        name="emails",
+        module="functions.emails",
+        kind=Kind.HTTP,
+        auth=Auth.USER,
+        description=(
+            "The workspace's outgoing mail (invitations, notices, its members' verification and "
+            "reset mail): status, attempts, why it failed; a dead-lettered mail can be resent."
+        ),
+        routes=(
+            Route(
+                "GET",
+                "/v1/emails",
+                "list_emails",
+                "Outgoing mail of the workspace (`status=failed`: dead letters)",
+                min_role="admin",
+            ),
+            Route(
+                "POST",
+                "/v1/emails/{email_id}/resend",
+                "resend_email",
+                "Send a dead-lettered email again",
+                min_role="admin",
+            ),
+        ),
+    ),
+    FunctionSpec(
         name="email-sender",
         module="functions.email_sender",
         kind=Kind.TASK,

@@ -55,7 +55,7 @@ def email_admins(s: Session, tenant_id: uuid.UUID, subject: str, body: str) -> l
         .where(Membership.tenant_id == tenant_id, Membership.role.in_(("owner", "admin")))
         .order_by(User.email)
     ).all()
-    return [queue_email(s, address, subject, body) for address in addresses]
+    return [queue_email(s, address, subject, body, tenant_id=tenant_id) for address in addresses]
 
 
 def publish_pending(tenant_id: uuid.UUID | None = None, limit: int = 200) -> int:

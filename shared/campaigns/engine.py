@@ -69,15 +69,21 @@ def fan_out(
     campaign_id: uuid.UUID,
     batch_size: int = BATCH_SIZE,
     launch_id: str | None = None,
+    epoch: int | None = None,
 ) -> int:
     """Schedule the campaign's batches at its pace. `launch_id` (the launch event's id)
-    names the tasks, so a redelivered launch event schedules nothing twice."""
+    names the tasks, so a redelivered launch event schedules nothing twice. `epoch`: the
+    run the launch started; a launch of a run that a pause and resume replaced does
+    nothing (the newer one fans out)."""
     from shared.queue import schedule
 
     with tenant_session(tenant_id) as s:
         campaign = s.get(Campaign, campaign_id)
         if campaign is None or campaign.status != "running":
             return 0
+        if epoch is not None and epoch != campaign.run_epoch:
+            return 0
+        run = campaign.run_epoch
         seqs = (
             s.execute(
                 select(CampaignContact.seq)
@@ -101,7 +107,11 @@ def fan_out(
     for i in range(0, len(seqs), size):
         chunk = seqs[i : i + size]
         batch = CampaignBatch(
-            tenant_id=tenant_id, campaign_id=campaign_id, seq_from=chunk[0], seq_to=chunk[-1]
+            tenant_id=tenant_id,
+            campaign_id=campaign_id,
+            seq_from=chunk[0],
+            seq_to=chunk[-1],
+            epoch=run,
         )
         schedule(
             BATCH_QUEUE,
@@ -133,13 +143,24 @@ def _segments_per_message(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> f
 
 
 def send_batch(
-    tenant_id: uuid.UUID, campaign_id: uuid.UUID, seq_from: int, seq_to: int, deferrals: int = 0
+    tenant_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    seq_from: int,
+    seq_to: int,
+    deferrals: int = 0,
+    *,
+    epoch: int | None = None,
 ) -> dict[str, int]:
 
     counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
+    # A batch of a stopped run (paused, cancelled, or replaced by a resume) ends here,
+    # before it waits or comes back: a campaign's work in flight is its current run's.
+    current, behind = _run_state(tenant_id, campaign_id)
+    if current is None or (epoch is not None and epoch != current):
+        return counts
     # Nothing is taken or queued until there is room: this instance's sends leave late, or
     # the campaign's status callbacks are behind (the webhook side is slower than us).
-    if delivery.dispatch_is_busy() or _callbacks_behind(tenant_id, campaign_id):
+    if behind or delivery.dispatch_is_busy():
         _come_back_later(
             CampaignBatch(
                 tenant_id=tenant_id,
@@ -147,6 +168,7 @@ def send_batch(
                 seq_from=seq_from,
                 seq_to=seq_to,
                 deferrals=deferrals,
+                epoch=epoch,
             )
         )
         return counts
@@ -155,6 +177,8 @@ def send_batch(
     with tenant_session(tenant_id) as s:
         campaign = s.get(Campaign, campaign_id)
         if campaign is None or campaign.status != "running" or campaign.pool_id is None:
+            return counts
+        if epoch is not None and epoch != campaign.run_epoch:
             return counts
         tenant = s.get_one(Tenant, tenant_id)
         if (refusal := bulk_refusal(tenant)) is not None:  # past due beyond the grace period
@@ -245,7 +269,11 @@ def send_batch(
         _send_after_quiet_hours(tenant_id, message_id, when)
     if sender is not None:
         batch = CampaignBatch(
-            tenant_id=tenant_id, campaign_id=campaign_id, seq_from=seq_from, seq_to=seq_to
+            tenant_id=tenant_id,
+            campaign_id=campaign_id,
+            seq_from=seq_from,
+            seq_to=seq_to,
+            epoch=epoch,
         )
         counts["waiting"] = _reserve_and_dispatch(batch, planned, sender, cap)
     return counts
@@ -262,10 +290,17 @@ _AWAITING = text(
 )
 
 
-def _callbacks_behind(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> bool:
+def _run_state(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> tuple[int | None, bool]:
+    """(the campaign's current run, or None when it is not running; whether its status
+    callbacks are behind), in one transaction."""
     with tenant_session(tenant_id) as s:
+        row = s.execute(
+            select(Campaign.status, Campaign.run_epoch).where(Campaign.id == campaign_id)
+        ).first()
+        if row is None or row.status != "running":
+            return None, False
         awaiting = s.scalar(_AWAITING, {"c": campaign_id, "n": MAX_AWAITING_CALLBACKS})
-    return (awaiting or 0) >= MAX_AWAITING_CALLBACKS
+    return row.run_epoch, (awaiting or 0) >= MAX_AWAITING_CALLBACKS
 
 
 def _allowed_at(
@@ -341,6 +376,8 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
         campaign = s.get(Campaign, batch.campaign_id)
         if campaign is None or campaign.status != "running":
             return counts
+        if batch.epoch is not None and batch.epoch != campaign.run_epoch:
+            return counts  # a retry of a run a pause and resume replaced
         quiet = campaign.quiet_hours
         sender = delivery.sender_for(s, batch.tenant_id)
         cap = send_hooks.campaign_cap(s, batch.campaign_id)

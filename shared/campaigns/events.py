@@ -18,6 +18,8 @@ class CampaignLaunched(Event):
     tenant_id: uuid.UUID
     campaign_id: uuid.UUID
     resumed: bool = False
+    # The campaign's run this launch starts (None: whatever run is current, as before).
+    epoch: int | None = None
 
 
 class PlannedSend(BaseModel):
@@ -34,8 +36,9 @@ class PlannedSend(BaseModel):
 
 class CampaignBatch(Event):
     """A slice of the frozen audience (by seq) for one send consumer. `waiting`: a retry
-    of the batch for its messages that had no rate slot yet. `deferrals`: how often it
-    found its senders behind already (each time it waits longer)."""
+        of the batch for its messages that had no rate slot yet. `deferrals`: how often it
+        found its senders behind already (each time it waits longer). `epoch`: the campaign's
+    run that scheduled it; a batch of an older run (before a pause and resume) drops itself."""
 
     event_type = "campaign.batch"
     tenant_id: uuid.UUID
@@ -44,6 +47,7 @@ class CampaignBatch(Event):
     seq_to: int
     waiting: list[PlannedSend] = []
     deferrals: int = 0
+    epoch: int | None = None
 
 
 class CampaignPaused(Event):

@@ -48,6 +48,9 @@ class Campaign(TenantOwned, Base):
     pause_reason: Mapped[str | None] = mapped_column(String(200))
     completed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # Bumped at each launch and resume: batches of an older run drop themselves, so a
+    # campaign's work in flight is one run's whatever its pause/resume history.
+    run_epoch: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

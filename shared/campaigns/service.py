@@ -224,6 +224,7 @@ def start(s: Session, campaign: Campaign) -> int:
     )
     campaign.audience_size = size
     campaign.status = "running" if size else "completed"
+    campaign.run_epoch += 1
     campaign.launched_at = now()
     if not size:
         campaign.completed_at = campaign.launched_at
@@ -253,6 +254,7 @@ def launch(principal: Principal, campaign_id: uuid.UUID) -> schemas.LaunchOut:
             s.refresh(campaign)
             result = schemas.LaunchOut(campaign=out(campaign), audience_size=size)
             send_at = None
+        epoch = campaign.run_epoch
         # Past due beyond the grace period, or more than the free plan's segments left: 402
         # (and this transaction, the frozen audience with it, is rolled back).
         needed = (
@@ -271,7 +273,7 @@ def launch(principal: Principal, campaign_id: uuid.UUID) -> schemas.LaunchOut:
     elif result.campaign.status == "running":
         publish(
             "campaign.launched",
-            CampaignLaunched(tenant_id=principal.tenant_id, campaign_id=campaign_id),
+            CampaignLaunched(tenant_id=principal.tenant_id, campaign_id=campaign_id, epoch=epoch),
         )
     return result
 
@@ -287,8 +289,12 @@ def launch_scheduled(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> bool:
         if campaign.send_at and campaign.send_at > now() + timedelta(seconds=5):
             return False  # rescheduled later; that task will come
         running = start(s, campaign) > 0
+        epoch = campaign.run_epoch
     if running:
-        publish("campaign.launched", CampaignLaunched(tenant_id=tenant_id, campaign_id=campaign_id))
+        publish(
+            "campaign.launched",
+            CampaignLaunched(tenant_id=tenant_id, campaign_id=campaign_id, epoch=epoch),
+        )
     return running
 
 
@@ -334,16 +340,75 @@ def resume(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:
         campaign.status = "running"
         campaign.paused_at = None
         campaign.pause_reason = None
+        # A new run: the batches of the last one (still scheduled, or retrying) drop
+        # themselves, so resuming never adds a second set of batches to the first.
+        campaign.run_epoch += 1
         s.flush()
         s.refresh(campaign)
         result = out(campaign)
+        epoch = campaign.run_epoch
     # Judged afresh: the failures that paused it must not pause it again at the next outcome.
     reset_window("campaign", campaign_id)
     publish(
         "campaign.launched",
-        CampaignLaunched(tenant_id=principal.tenant_id, campaign_id=campaign_id, resumed=True),
+        CampaignLaunched(
+            tenant_id=principal.tenant_id, campaign_id=campaign_id, resumed=True, epoch=epoch
+        ),
     )
     return result
+
+
+def redrive_running() -> int:
+    """Every running campaign starts a new run that fans out what it has left (the local
+    launcher, at start: the batches a stopped process held may be gone or stale). Returns
+    how many."""
+    from shared.db.session import system_session
+
+    with system_session() as s:
+        running = s.execute(
+            select(Campaign.tenant_id, Campaign.id).where(Campaign.status == "running")
+        ).all()
+    return sum(_new_run(tenant_id, campaign_id) for tenant_id, campaign_id in running)
+
+
+# A running campaign with work left whose audience has not moved for this long has lost its
+# batches (a task dropped by a queue, a process gone): the reconciler gives it a new run.
+STALLED_AFTER = timedelta(minutes=2)
+_STALLED = text(
+    "SELECT c.tenant_id, c.id FROM campaigns AS c WHERE c.status = 'running'"
+    " AND c.updated_at < :cutoff"
+    " AND NOT EXISTS (SELECT 1 FROM campaign_contacts AS cc WHERE cc.campaign_id = c.id"
+    " AND cc.updated_at >= :cutoff)"
+    " AND (EXISTS (SELECT 1 FROM campaign_contacts AS cc WHERE cc.campaign_id = c.id"
+    " AND cc.status = 'pending') OR EXISTS (SELECT 1 FROM messages AS m"
+    " WHERE m.campaign_id = c.id AND m.status = 'queued'"
+    " AND (m.due_at IS NULL OR m.due_at < :cutoff)))"
+)
+
+
+def redrive_stalled(stalled_after: timedelta = STALLED_AFTER) -> int:
+    """New runs for the running campaigns that stopped moving with work left (not those
+    waiting for quiet hours). Returns how many."""
+    from shared.db.session import system_session
+
+    with system_session() as s:
+        stalled = s.execute(_STALLED, {"cutoff": now() - stalled_after}).all()
+    return sum(_new_run(tenant_id, campaign_id) for tenant_id, campaign_id in stalled)
+
+
+def _new_run(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> int:
+    """Start a new run of a running campaign: it fans out what is left; the batches of the
+    runs before drop themselves. 1 when it did."""
+    from shared.campaigns.engine import fan_out
+
+    with tenant_session(tenant_id) as s:
+        campaign = s.get(Campaign, campaign_id, with_for_update=True)
+        if campaign is None or campaign.status != "running":
+            return 0
+        campaign.run_epoch += 1
+        epoch = campaign.run_epoch
+    fan_out(tenant_id, campaign_id, epoch=epoch)
+    return 1
 
 
 def cancel(principal: Principal, campaign_id: uuid.UUID) -> schemas.CampaignOut:

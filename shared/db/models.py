@@ -22,6 +22,7 @@ from shared.messaging.models import (
     TwilioConfig,
 )
 from shared.notifications.models import EmailOutbox
+from shared.queue.models import QueueJob, QueueKey
 from shared.templates.models import Template, TemplateVersion
 from shared.tenancy.models import (
     ApiKey,
@@ -62,6 +63,8 @@ __all__ = [
     "NumberPoolMember",
     "PhoneNumber",
     "ProcessedProviderEvent",
+    "QueueJob",
+    "QueueKey",
     "RefreshToken",
     "Segment",
     "Template",

@@ -22,7 +22,13 @@ from shared.providers.sms import ProviderError
 
 log = logging.getLogger("reconcile")
 STUCK_AFTER = timedelta(minutes=2)
-RESEND_GRACE = timedelta(minutes=10)
+RESEND_GRACE = timedelta(minutes=10)  # the default of RECONCILE_RESEND_GRACE_SECONDS
+
+
+def resend_grace() -> timedelta:
+    from shared.config import get_settings
+
+    return timedelta(seconds=get_settings().reconcile_resend_grace_seconds)
 
 
 def stuck_messages(
@@ -40,7 +46,7 @@ def stuck_messages(
 
 
 def reconcile_message(
-    tenant_id: uuid.UUID, message_id: uuid.UUID, grace: timedelta = RESEND_GRACE
+    tenant_id: uuid.UUID, message_id: uuid.UUID, grace: timedelta | None = None
 ) -> str:
     from shared.messaging.delivery import Accepted, record_accepted, send_when_allowed
     from shared.messaging.webhooks import apply_status
@@ -71,7 +77,7 @@ def reconcile_message(
                     message_id=message_id,
                 )
                 return "found"
-            if datetime.now(UTC) - sending_at < grace:
+            if datetime.now(UTC) - sending_at < (grace if grace is not None else resend_grace()):
                 return "waiting"
             # The provider never got it: safe to send, for the first time.
             with tenant_session(tenant_id) as s:
@@ -105,7 +111,7 @@ def _known_sids(tenant_id: uuid.UUID, sids: list[str]) -> set[str]:
 
 
 def reconcile_all(
-    older_than: timedelta = STUCK_AFTER, grace: timedelta = RESEND_GRACE
+    older_than: timedelta = STUCK_AFTER, grace: timedelta | None = None
 ) -> dict[str, int]:
     results: dict[str, int] = {}
     for tenant_id, message_id in stuck_messages(older_than):

@@ -29,7 +29,13 @@ def notify_admins(tenant_id: uuid.UUID, subject: str, body: str) -> list[uuid.UU
             .order_by(User.email)
         ).all()
         ids = [
-            queue_email(s, address, f"[{workspace}] {subject}", f"{body}\n\n— {workspace}\n")
+            queue_email(
+                s,
+                address,
+                f"[{workspace}] {subject}",
+                f"{body}\n\n— {workspace}\n",
+                tenant_id=tenant_id,
+            )
             for address in addresses
         ]
     if not ids:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base, created_at, uuid_pk
@@ -26,5 +26,11 @@ class EmailOutbox(Base):
     status: Mapped[str] = mapped_column(String(10), server_default="pending")
     attempts: Mapped[int] = mapped_column(server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The workspace the mail is about, when there is one (its admins may see and resend it).
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    next_attempt_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at()
     sent_at: Mapped[datetime | None]

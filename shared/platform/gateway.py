@@ -27,6 +27,7 @@ from shared.http.routing import Router
 from shared.platform.console_files import ConsoleFiles
 
 _INTERNAL_PREFIX = "/_functions/"
+_LOCAL_PREFIX = "/_local/"  # local-only tools (the captured mail); 404 in any other environment
 
 
 class Gateway:
@@ -57,6 +58,12 @@ class Gateway:
         return secure(request, self._respond(request))
 
     def _respond(self, request: Request) -> Response:
+        if request.path.startswith(_LOCAL_PREFIX):
+            from shared.config import get_settings
+            from shared.local.mail import respond
+
+            settings = get_settings()
+            return respond(request, Path(settings.data_dir).resolve(), settings.environment)
         if request.path.startswith(_INTERNAL_PREFIX):
             name = request.path[len(_INTERNAL_PREFIX) :].strip("/")
             try:

@@ -5,9 +5,14 @@ Topology (all durable; messages persistent):
   `fn.<function>`, so each consumer gets its own copy and its own retries;
 - exchange `tasks` (direct): routing key = the destination queue's full name, `task.<queue>`
   for `schedule`, or `fn.<function>` for one consumer's retry;
-- exchange `delays` (headers) and one queue per delay bucket, `delay.<ms>`, with
+- exchange `delays.q` (headers) and one queue per delay bucket, `delay.q.<ms>`, with
   `x-message-ttl` = ms and `x-dead-letter-exchange` = `tasks`: an expired message goes to
-  `tasks` with its original routing key, the destination queue. One queue per bucket,
+  `tasks` with its original routing key, the destination queue. The buckets are quorum
+  queues with at-least-once dead-lettering: a classic queue dead-letters at most once (an
+  expired message whose destination queue is not running - a broker stopping or still
+  recovering - is dropped, and with it a campaign batch or a send). A quorum bucket keeps
+  it until the destination confirms. (The first design's classic `delays` / `delay.<ms>`
+  are no longer published to; what they hold still drains to `tasks`.) One queue per bucket,
   because a per-message TTL only expires at the head of a queue (a short delay would wait
   behind a long one). The broker here has no delayed-message plugin, so buckets are the
   only mechanism. A longer delay hops: the due time travels in the `x-due-ms` header and
@@ -66,7 +71,7 @@ log = logging.getLogger("queue.rabbitmq")
 
 EVENTS_EXCHANGE = "events"
 TASKS_EXCHANGE = "tasks"
-DELAYS_EXCHANGE = "delays"
+DELAYS_EXCHANGE = "delays.q"
 DEAD_LETTER_QUEUE = "dead-letter"
 DELAY_BUCKETS_MS = (
     100,
@@ -104,7 +109,7 @@ def task_queue(queue: str) -> str:
 
 
 def delay_queue(ms: int) -> str:
-    return f"delay.{ms}"
+    return f"delay.q.{ms}"
 
 
 def pick_bucket(remaining_ms: float) -> int:
@@ -117,6 +122,17 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def delay_arguments(ms: int) -> dict[str, Any]:
+    """A delay bucket: expired messages go on to `tasks`, at least once."""
+    return {
+        "x-queue-type": "quorum",
+        "x-message-ttl": ms,
+        "x-dead-letter-exchange": TASKS_EXCHANGE,
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",  # required by at-least-once dead-lettering
+    }
+
+
 def declare_base(channel: Any) -> None:
     """Exchanges, delay buckets and the dead-letter queue (idempotent)."""
     channel.exchange_declare(EVENTS_EXCHANGE, exchange_type="topic", durable=True)
@@ -124,11 +140,7 @@ def declare_base(channel: Any) -> None:
     channel.exchange_declare(DELAYS_EXCHANGE, exchange_type="headers", durable=True)
     for ms in DELAY_BUCKETS_MS:
         name = delay_queue(ms)
-        channel.queue_declare(
-            name,
-            durable=True,
-            arguments={"x-message-ttl": ms, "x-dead-letter-exchange": TASKS_EXCHANGE},
-        )
+        channel.queue_declare(name, durable=True, arguments=delay_arguments(ms))
         channel.queue_bind(name, DELAYS_EXCHANGE, arguments={"x-match": "all", HDR_BUCKET: str(ms)})
     channel.queue_declare(DEAD_LETTER_QUEUE, durable=True)
 

@@ -603,7 +603,9 @@ def list_members(principal: Principal) -> schemas.MemberList:
         )
 
 
-def _invitation_email(email: str, tenant_name: str, role: str, token: str) -> uuid.UUID:
+def _invitation_email(
+    email: str, tenant_id: uuid.UUID, tenant_name: str, role: str, token: str
+) -> uuid.UUID:
     link = f"{get_settings().app_base_url}/invitations/accept?token={token}"
     with system_session() as s:
         return queue_email(
@@ -612,6 +614,7 @@ def _invitation_email(email: str, tenant_name: str, role: str, token: str) -> uu
             f"You are invited to {tenant_name}",
             f"You have been invited to join {tenant_name} as {role}.\n"
             f"Accept the invitation here:\n{link}\n",
+            tenant_id=tenant_id,
         )
 
 
@@ -645,7 +648,7 @@ def invite(principal: Principal, data: schemas.InvitationIn) -> schemas.Invitati
         s.refresh(invitation)
         tenant_name = s.get_one(Tenant, principal.tenant_id).name
         out = schemas.InvitationOut.model_validate(invitation)
-    dispatch([_invitation_email(email, tenant_name, data.role, token)])
+    dispatch([_invitation_email(email, principal.tenant_id, tenant_name, data.role, token)])
     return out
 
 
@@ -689,7 +692,7 @@ def resend_invitation(principal: Principal, invitation_id: uuid.UUID) -> schemas
         s.flush()
         out = schemas.InvitationOut.model_validate(invitation)
         tenant_name = s.get_one(Tenant, principal.tenant_id).name
-    dispatch([_invitation_email(out.email, tenant_name, out.role, token)])
+    dispatch([_invitation_email(out.email, principal.tenant_id, tenant_name, out.role, token)])
     return out
 
 

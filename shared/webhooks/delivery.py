@@ -484,7 +484,13 @@ def notify_admins(tenant_id: uuid.UUID, event: Any) -> None:
             f"({link}). Deliveries that failed can be replayed from its delivery log.\n"
         )
         ids = [
-            queue_email(s, email, f"Webhook endpoint disabled: {endpoint.url[:80]}", body)
+            queue_email(
+                s,
+                email,
+                f"Webhook endpoint disabled: {endpoint.url[:80]}",
+                body,
+                tenant_id=tenant.id,
+            )
             for email in emails
         ]
     dispatch(ids)

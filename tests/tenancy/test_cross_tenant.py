@@ -120,8 +120,17 @@ def world(gateway_url: str) -> dict[str, Any]:
             headers=a.headers,
         )
         assert invitation.status_code == 201, invitation.text
+        # A mail of workspace A (its outbox rows: what GET /v1/emails lists).
+        from shared.db.session import system_session
+        from shared.notifications.outbox import queue_email
+
+        with system_session() as s:
+            email_id = queue_email(
+                s, a.email, "A's mail", "body", tenant_id=uuid.UUID(a.workspace_id)
+            )
         ids = {
             "invitation_id": invitation.json()["id"],
+            "email_id": str(email_id),
             "endpoint_id": endpoint.json()["id"],
             "delivery_id": ping.json()["id"],
             "contact_id": contact.json()["id"],
