@@ -8,6 +8,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 import pika
@@ -57,13 +60,33 @@ def close_vhost_connections(url: str) -> int:
     return len(pids)
 
 
-def test_rabbitmq_connections_dropped_mid_campaign(
-    api: httpx.Client, fake_twilio: FakeTwilio, rabbitmq_url: str
-) -> None:
+def _ctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, timeout=60, check=True)
+
+
+@pytest.fixture
+def own_vhost_url(rabbitmq_url: str) -> Iterator[str]:
+    """A vhost of this test's own on the same broker, deleted after: only its connections
+    are closed, whatever vhost the rest of the run uses."""
     if not shutil.which("rabbitmqctl"):
         services.unavailable("rabbitmqctl", "connections cannot be closed from the broker side")
+    vhost = f"drops-{uuid.uuid4().hex[:8]}"
+    params = pika.URLParameters(rabbitmq_url)
+    _ctl("add_vhost", vhost)
+    try:
+        _ctl("set_permissions", "-p", vhost, params.credentials.username, ".*", ".*", ".*")
+        parts = urlsplit(rabbitmq_url)
+        yield urlunsplit(parts._replace(path="/" + quote(vhost, safe="")))
+    finally:
+        _ctl("delete_vhost", vhost)
+
+
+def test_rabbitmq_connections_dropped_mid_campaign(
+    api: httpx.Client, fake_twilio: FakeTwilio, own_vhost_url: str
+) -> None:
     from shared.queue.rabbitmq import RabbitBackend
 
+    rabbitmq_url = own_vhost_url
     backend = RabbitBackend(rabbitmq_url, max_attempts=10, backoff_base=0.2)
     worker = backend.start_worker(RegistryDispatcher(), concurrency=8)
     assert worker.wait_connected(30)
