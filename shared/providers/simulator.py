@@ -118,9 +118,13 @@ class SimulatorProvider(SmsProvider):
         return []
 
     def list_numbers(self) -> list[OwnedNumber]:
-        # Each simulated account starts with two numbers, as a new Twilio trial does.
+        # Each simulated account starts with two numbers, as a new Twilio trial does, in an
+        # area code of its own (never 555, where searches start) so that they seldom clash
+        # with another workspace's numbers.
         digest = int(hashlib.sha256(self.account_key.encode()).hexdigest(), 16)
-        picks = [_fictional("555")[digest % 100], _fictional("555")[(digest // 100) % 100]]
+        area = 200 + digest % 800
+        own = _fictional(str(556 if area == 555 else area))
+        picks = [own[(digest // 1000) % 100], own[(digest // 100_000) % 100]]
         return [
             OwnedNumber(
                 "PN" + hashlib.sha256(p.encode()).hexdigest()[:32],

@@ -37,6 +37,7 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "TemplatePatch": {"name": "x"},
     "TemplatePreviewIn": {},
     "WebhookEndpointPatch": {"description": "x"},
+    "LeadIn": {"stage": "engaged"},
 }
 
 USER_ROUTES = [
