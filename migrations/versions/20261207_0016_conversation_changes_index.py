@@ -16,7 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_conversations_changes", "conversations", ["tenant_id", "updated_at"])
+    # id too: the feed orders by (updated_at, id), so the index gives the order, no sort.
+    op.create_index("ix_conversations_changes", "conversations", ["tenant_id", "updated_at", "id"])
 
 
 def downgrade() -> None:

@@ -25,7 +25,7 @@ class Conversation(TenantOwned, Base):
         one_of("lead_stage", LEAD_STAGES),
         Index("ix_conversations_activity", "tenant_id", "last_message_at", "id"),
         # The inbox's "changes since" poll: one range scan per poll (service.changes).
-        Index("ix_conversations_changes", "tenant_id", "updated_at"),
+        Index("ix_conversations_changes", "tenant_id", "updated_at", "id"),
         Index(
             "ix_conversations_snoozed",
             "snoozed_until",
