@@ -196,10 +196,10 @@ def test_an_endpoint_receives_verified_test_events_and_a_failure_is_replayed(
     page.get_by_label("Status").select_option("succeeded")
     page.get_by_label("Event type").select_option("ping")
     expect(page).to_have_url(re.compile(r"event=ping"))
-    expect(rows(page)).to_have_count(2)
+    expect(rows(page)).to_have_count(2, timeout=20_000)  # a refetch under load
     page.reload()
     expect(page.get_by_label("Status")).to_have_value("succeeded")
-    expect(rows(page)).to_have_count(2)
+    expect(rows(page)).to_have_count(2, timeout=20_000)
 
     # Disable and enable; rotate the secret (shown once); then delete with confirmation.
     switch = page.get_by_role("switch", name=re.compile("^Enabled"))
