@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert
 
 from shared.billing.limits import bulk_refusal
 from shared.campaigns import send_hooks
@@ -234,14 +233,17 @@ def send_batch(
         conversations = _conversations(s, tenant_id, [c.id for _, c in pending])
         messages: list[dict[str, Any]] = []
         skipped: list[tuple[uuid.UUID, str]] = []
+        sendable: list[Contact] = []
         for _, contact in pending:
             if contact.opted_out or contact.erased_at is not None:
                 skipped.append((contact.id, "opted_out" if contact.opted_out else "erased"))
-                continue
+            else:
+                sendable.append(contact)
+        stickies = [conversations[c.id].number_id for c in sendable]
+        assigned = rotation.assign(campaign.pool_id, dids, stickies)
+        # An empty pool assigns nothing: the rows stay pending for a resume.
+        for contact, did in zip(sendable, assigned, strict=False):
             conversation = conversations[contact.id]
-            did = rotation.pick(campaign.pool_id, dids, conversation.number_id)
-            if did is None:
-                break  # the pool emptied under us: the rest stays pending for a resume
             values = sending.outbound_values(
                 tenant_id,
                 contact,
@@ -437,13 +439,34 @@ def _reserve_and_dispatch(
     return len(waiting)
 
 
-# The batch's messages, their threads and their audience rows, each in one statement.
+# The batch's messages, their threads and their audience rows, each in one statement over
+# arrays: the same SQL text for any batch size (a multi-row VALUES is compiled anew per
+# batch, which was a fifth of a sender's CPU).
+_INSERT_MESSAGES = text(
+    "INSERT INTO messages (id, tenant_id, campaign_id, conversation_id, contact_id, number_id,"
+    " direction, sender_type, from_number, to_number, body, segments, encoding, status,"
+    " priority, provider, queued_at)"
+    " SELECT v.id, :tenant_id, :campaign_id, v.conversation_id, v.contact_id, v.number_id,"
+    " 'outbound', 'campaign', v.from_number, v.to_number, v.body, v.segments, v.encoding,"
+    " 'queued', 0, v.provider, v.queued_at"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:conversations AS uuid[]),"
+    " CAST(:contacts AS uuid[]), CAST(:numbers AS uuid[]), CAST(:froms AS text[]),"
+    " CAST(:tos AS text[]), CAST(:bodies AS text[]), CAST(:segments AS int[]),"
+    " CAST(:encodings AS text[]), CAST(:providers AS text[]), CAST(:ats AS timestamptz[]))"
+    " AS v(id, conversation_id, contact_id, number_id, from_number, to_number, body, segments,"
+    " encoding, provider, queued_at)"
+)
 _TOUCH_THREADS = text(
     "UPDATE conversations AS c SET number_id = coalesce(c.number_id, v.number_id),"
     " last_message_at = v.at, last_message_preview = left(v.body, 200),"
     " last_campaign_id = :campaign_id, updated_at = now()"
     " FROM unnest(CAST(:ids AS uuid[]), CAST(:numbers AS uuid[]), CAST(:bodies AS text[]),"
     " CAST(:ats AS timestamptz[])) AS v(id, number_id, body, at) WHERE c.id = v.id"
+)
+_OPEN_THREADS = text(
+    "INSERT INTO conversations (tenant_id, contact_id)"
+    " SELECT :tenant_id, unnest(CAST(:contacts AS uuid[]))"
+    " ON CONFLICT (tenant_id, contact_id) DO NOTHING"
 )
 _QUEUE_ROWS = text(
     "UPDATE campaign_contacts AS cc SET status = 'queued', message_id = v.message_id,"
@@ -467,7 +490,24 @@ def _record_queued(
     skipped: list[tuple[uuid.UUID, str]],
 ) -> None:
     if messages:
-        s.execute(insert(Message).values(messages))
+        s.execute(
+            _INSERT_MESSAGES,
+            {
+                "tenant_id": messages[0]["tenant_id"],
+                "campaign_id": campaign_id,
+                "ids": [str(m["id"]) for m in messages],
+                "conversations": [str(m["conversation_id"]) for m in messages],
+                "contacts": [str(m["contact_id"]) for m in messages],
+                "numbers": [str(m["number_id"]) for m in messages],
+                "froms": [m["from_number"] for m in messages],
+                "tos": [m["to_number"] for m in messages],
+                "bodies": [m["body"] for m in messages],
+                "segments": [m["segments"] for m in messages],
+                "encodings": [m["encoding"] for m in messages],
+                "providers": [m["provider"] for m in messages],
+                "ats": [m["queued_at"] for m in messages],
+            },
+        )
         s.execute(
             _TOUCH_THREADS,
             {
@@ -502,10 +542,6 @@ def _conversations(
 ) -> dict[uuid.UUID, Conversation]:
     if not contact_ids:
         return {}
-    s.execute(
-        insert(Conversation)
-        .values([{"tenant_id": tenant_id, "contact_id": c} for c in contact_ids])
-        .on_conflict_do_nothing(index_elements=["tenant_id", "contact_id"])
-    )
+    s.execute(_OPEN_THREADS, {"tenant_id": tenant_id, "contacts": [str(c) for c in contact_ids]})
     found = s.scalars(select(Conversation).where(Conversation.contact_id.in_(contact_ids)))
     return {c.contact_id: c for c in found}

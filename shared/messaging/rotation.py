@@ -7,6 +7,7 @@ of the pool keeps it while that number is active (its conversation records it).
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from dataclasses import dataclass
@@ -64,12 +65,17 @@ def pools_of(s: Session, number_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
-def pick(pool_id: uuid.UUID, dids: list[Did], sticky: uuid.UUID | None) -> Did | None:
+def assign(pool_id: uuid.UUID, dids: list[Did], stickies: list[uuid.UUID | None]) -> list[Did]:
+    """A DID for each contact of a batch: its sticky number when that is an active member,
+    else the next in the pool's round-robin (one INCRBY for the whole batch). Empty when
+    the pool has no active number."""
     if not dids:
-        return None
-    if sticky is not None:
-        for did in dids:
-            if did.id == sticky:
-                return did
-    turn = int(get_redis().incr(f"pool:{pool_id}:rr"))
-    return dids[turn % len(dids)]
+        return []
+    by_id = {did.id: did for did in dids}
+    kept = [by_id.get(sticky) if sticky is not None else None for sticky in stickies]
+    turns = sum(1 for did in kept if did is None)
+    if not turns:
+        return [did for did in kept if did is not None]
+    last = int(get_redis().incrby(f"pool:{pool_id}:rr", turns))
+    turn = itertools.count(last - turns + 1)
+    return [did if did is not None else dids[next(turn) % len(dids)] for did in kept]

@@ -552,6 +552,9 @@ class RabbitWorker:
         self._owns_publisher = publisher is None
         self._drain_timeout = drain_timeout
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="rabbit")
+        from shared.db.engine import size_pool_for
+
+        size_pool_for(concurrency + 2)  # each handler thread holds a connection at times
         self._lock = threading.Lock()
         self._targets: dict[str, _Target] = {}
         self._requests: stdqueue.SimpleQueue[threading.Event] = stdqueue.SimpleQueue()

@@ -26,6 +26,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -39,6 +40,7 @@ from shared.config import get_settings
 from shared.db.session import tenant_session
 from shared.http.problems import Problem
 from shared.queue.events import Envelope
+from shared.webhooks.endpoints import Target, enabled_targets
 from shared.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger("webhooks")
@@ -66,11 +68,6 @@ def _task(tenant_id: uuid.UUID, delivery_id: uuid.UUID, seq: int) -> dict[str, A
 # --- fan-out ------------------------------------------------------------------------------
 
 
-def _subscribed(endpoint: WebhookEndpoint, event_type: str) -> bool:
-    types = endpoint.event_types or []
-    return "*" in types or event_type in types
-
-
 def fan_out(envelope: Envelope) -> int:
     """Deliveries for the public events of one internal event. Returns how many are new."""
     from shared.webhooks.events import EndpointDisabled
@@ -80,9 +77,9 @@ def fan_out(envelope: Envelope) -> int:
         return 0
     if envelope.type == EndpointDisabled.event_type:
         notify_admins(tenant_id, EndpointDisabled.model_validate(envelope.data))
-    # Most workspaces have no endpoint: one indexed read, before anything else is loaded.
-    with tenant_session(tenant_id) as s:
-        endpoints = list(s.scalars(select(WebhookEndpoint).where(WebhookEndpoint.enabled)).all())
+    # Most workspaces have no endpoint: known from memory (one Redis GET), before anything
+    # else is loaded.
+    endpoints = enabled_targets(tenant_id)
     if not endpoints:
         return 0
     from shared.webhooks.catalogue import for_internal  # registers the internal event types
@@ -91,7 +88,7 @@ def fan_out(envelope: Envelope) -> int:
     publics = for_internal(event)
     created = 0
     for public in publics:
-        targets = [e for e in endpoints if _subscribed(e, public.name)]
+        targets = [e for e in endpoints if e.wants(public.name)]
         if not targets or public.load is None:
             continue
         try:
@@ -113,7 +110,7 @@ def fan_out(envelope: Envelope) -> int:
 def create_deliveries(
     s: Session,
     tenant_id: uuid.UUID,
-    endpoints: list[WebhookEndpoint],
+    endpoints: Sequence[Target | WebhookEndpoint],
     event_id: uuid.UUID,
     payload: dict[str, Any],
 ) -> list[WebhookDelivery]:

@@ -16,6 +16,7 @@ from shared.db.session import tenant_session
 from shared.http.pagination import keyset_page, page_of
 from shared.http.problems import Problem, conflict, field_error, not_found
 from shared.tenancy.principal import Principal
+from shared.webhooks import endpoints as _endpoints_cache  # noqa: F401  (writes bump its version)
 from shared.webhooks import schemas
 from shared.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
