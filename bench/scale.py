@@ -196,9 +196,34 @@ def serve_webhooks(port: int, rate: float) -> int:
 LATENESS: list[float] = []
 
 
-def serve_sender(out: str, concurrency: int) -> int:
-    """A sender: the project's RabbitMQ worker (as `smsctl worker`), recording how late
-    each provider call's guard ran after its slot; on SIGTERM it stops and writes that."""
+# The send path's functions (deployed, each is a service of its own): a sender process
+# runs these; one "events" process runs every other consumer (the webhook fan-out of each
+# message's status events, ...), as their own services would, and is reported apart.
+SEND_PATH_FUNCTIONS = frozenset(
+    {"campaign-launcher", "campaign-fanout", "campaign-sender", "send-worker"}
+)
+
+
+def _worker_targets(send_path: bool) -> tuple[list[tuple[str, str]], list[str]]:
+    """(topic consumers, task queues) of the send path's functions, or of all others."""
+    from shared.queue.topology import consumed_topics, task_queues
+    from shared.registry import FUNCTIONS
+
+    by_queue = {f.queue: f.name for f in FUNCTIONS if f.queue is not None}
+    consumers = [
+        (t, f)
+        for t, fs in consumed_topics().items()
+        for f in fs
+        if (f in SEND_PATH_FUNCTIONS) == send_path
+    ]
+    queues = [q for q in task_queues() if (by_queue.get(q) in SEND_PATH_FUNCTIONS) == send_path]
+    return consumers, queues
+
+
+def serve_sender(out: str, concurrency: int, send_path: bool = True) -> int:
+    """A sender: the project's RabbitMQ worker (as `smsctl worker`) for the send path's
+    functions, recording how late each provider call's guard ran after its slot; on
+    SIGTERM it stops and writes that. With `send_path` False: every other function."""
     from shared.messaging import throttle
     from shared.queue import RegistryDispatcher, set_backend
     from shared.queue.rabbitmq import RabbitWorker
@@ -212,7 +237,10 @@ def serve_sender(out: str, concurrency: int) -> int:
         return paced
 
     throttle.pace = observed  # type: ignore[assignment]
-    consumer = RabbitWorker(RegistryDispatcher(), concurrency=concurrency)
+    consumers, queues = _worker_targets(send_path)
+    consumer = RabbitWorker(
+        RegistryDispatcher(), consumers=consumers, queues=queues, concurrency=concurrency
+    )
     signal.signal(signal.SIGTERM, lambda *_: consumer.stop(timeout=0))
     thread = consumer.start_in_thread()
     while thread.is_alive():
@@ -500,6 +528,9 @@ def run(config: Config) -> Outcome:
                 for path in dumps:
                     proc = spawn("sender", str(path), str(config.concurrency))
                     children.append(Child("sender", proc))
+                events_dump = Path(tempfile.gettempdir()) / f"bench-events-{uuid.uuid4().hex[:8]}"
+                proc = spawn("events", str(events_dump), str(config.concurrency))
+                children.append(Child("events", proc))
                 time.sleep(3)  # the workers connect and declare their queues
                 pl.flush_pg_stats()
                 loads0 = pl.load_average()
@@ -536,8 +567,9 @@ def run(config: Config) -> Outcome:
             delivered, _, statuses = pl.message_times(database, campaign_id)
             per_contact = requests_per_contact(database, campaign_id, [str(t) for *_, t in dumped])
             for child in children:
-                if child.role == "sender":
+                if child.role in ("sender", "events"):
                     stop(child.proc)
+            events_dump.unlink(missing_ok=True)
             sender_dumps = []
             for path in dumps:
                 try:
@@ -751,7 +783,8 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
     )
     share = segments_rate / c.capacity if c.capacity else 0.0
     complete = r.outcome == "complete"
-    ours = sender_cpu + hook_cpu + r.fake_usage["cpu"] + r.extra.get("postgres", 0.0)
+    ours = sum(ch.cpu1 - ch.cpu0 for ch in r.children) + r.fake_usage["cpu"]
+    ours += r.extra.get("postgres", 0.0)
     ours += r.extra.get("redis", 0.0)
     exactly_once = set(r.requests_per_contact) == {1}
     all_delivered = r.statuses.get("delivered", 0) == r.audience
@@ -763,7 +796,8 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {pl.machine_line()}",
         f"- Command (from the project root): `{pl.command_line('bench.scale', c.argv)}`; "
         f"code measured: {r.code}",
-        f"- Processes: {c.senders} senders (RabbitWorker, concurrency {c.concurrency}), "
+        f"- Processes: {c.senders} senders (RabbitWorker, concurrency {c.concurrency}, the send "
+        "path's functions), one process for every other function (RabbitWorker), "
         f"{c.webhooks} webhook gateways"
         + (f" each limited to {c.webhook_rate:g} requests/s" if c.webhook_rate else "")
         + ", the asyncio fake Twilio (callback delay "
@@ -835,6 +869,11 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
     )
     if r.floor_webhook_ms:
         met["webhook_ratio"] = hook_ms / r.floor_webhook_ms <= TARGET_FLOOR_RATIO
+    events_cpu = sum(ch.cpu1 - ch.cpu0 for ch in r.children if ch.role == "events")
+    add(
+        "CPU per message: the other functions' process (webhook fan-out of the status events, ...)",
+        f"{events_cpu / calls * 1000 if calls else 0.0:.3f} ms",
+    )
     add("CPU per message: the fake Twilio (its own getrusage)", f"{fake_ms:.3f} ms")
     add(
         "longest interval with no delivery: steady window / whole run",
@@ -952,6 +991,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--serve-fake": lambda a: serve_fake(float(a[0]), a[1]),
         "--serve-webhooks": lambda a: serve_webhooks(int(a[0]), float(a[1])),
         "--serve-sender": lambda a: serve_sender(a[0], int(a[1])),
+        "--serve-events": lambda a: serve_sender(a[0], int(a[1]), send_path=False),
         "--floor-sender": lambda a: floor_sender(a[0], a[1], a[2], int(a[3])),
         "--serve-floor-webhook": lambda a: serve_floor_webhook(int(a[0]), a[1], a[2]),
     }

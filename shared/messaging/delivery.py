@@ -34,6 +34,7 @@ from shared.billing.usage import record_accepted_messages
 from shared.cache import get_redis
 from shared.config import get_settings
 from shared.contacts.models import Contact
+from shared.db.arrays import id_in, joined, joined_times
 from shared.db.session import retry_conflicts, tenant_session
 from shared.messaging import hooks, throttle
 from shared.messaging.accounts import provider_for_config
@@ -203,7 +204,9 @@ def dispatch(
 
 
 _LOCK_IN_ORDER = text(
-    "SELECT id FROM messages WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE"
+    "SELECT count(*) FROM (SELECT 1 FROM messages"
+    " WHERE id = ANY(CAST(string_to_array(:ids, ',') AS uuid[])) ORDER BY id FOR UPDATE)"
+    " AS locked"
 )
 
 
@@ -212,7 +215,7 @@ def lock_messages(s: Session, message_ids: Sequence[uuid.UUID]) -> None:
     overlap (a claim, the record of the answers, a burst of callbacks) then queue behind
     each other instead of locking in opposite orders and deadlocking."""
     if len(message_ids) > 1:
-        s.execute(_LOCK_IN_ORDER, {"ids": [str(m) for m in message_ids]})
+        s.execute(_LOCK_IN_ORDER, {"ids": joined(message_ids)})
 
 
 def dispatch_is_busy() -> bool:
@@ -231,7 +234,7 @@ def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.U
     rows = s.execute(
         update(Message)
         .where(
-            Message.id.in_(message_ids),
+            id_in("messages.id").bindparams(ids=joined(message_ids)),
             Message.status == "queued",
             Message.sender_type != "system",
             Message.contact_id == Contact.id,
@@ -249,7 +252,7 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
     rows = s.execute(
         update(Message)
         .where(
-            Message.id.in_(list(slots)),
+            id_in("messages.id").bindparams(ids=joined(slots)),
             Message.status == "queued",
             hooks.claim_gate(),  # a campaign's messages go only while it runs
         )
@@ -390,10 +393,11 @@ def _send_here(sender: Sender, c: Claimed) -> Accepted | ProviderError | None:
 
 
 _RECORD = text(
-    "UPDATE messages AS m SET provider_sid = v.sid, sending_at = v.at,"
+    "UPDATE messages AS m SET provider_sid = v.sid, sending_at = to_timestamp(v.at),"
     " segments = coalesce(nullif(v.segments, 0), m.segments)"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:sids AS text[]), CAST(:segments AS int[]),"
-    " CAST(:ats AS timestamptz[])) AS v(id, sid, segments, at)"
+    " FROM unnest(CAST(string_to_array(:ids, ',') AS uuid[]), string_to_array(:sids, ','),"
+    " CAST(string_to_array(:segments, ',') AS int[]),"
+    " CAST(string_to_array(:ats, ',') AS float8[])) AS v(id, sid, segments, at)"
     " WHERE m.id = v.id RETURNING m.id, m.campaign_id"
 )
 
@@ -408,10 +412,10 @@ def record_accepted(tenant_id: uuid.UUID, accepted: Sequence[Accepted]) -> None:
         rows = s.execute(
             _RECORD,
             {
-                "ids": [str(a.id) for a in accepted],
-                "sids": [a.sid for a in accepted],
-                "segments": [a.segments or 0 for a in accepted],
-                "ats": [a.dispatched_at for a in accepted],
+                "ids": joined(a.id for a in accepted),
+                "sids": joined(a.sid for a in accepted),  # provider ids: no commas
+                "segments": joined(a.segments or 0 for a in accepted),
+                "ats": joined_times(a.dispatched_at for a in accepted),
             },
         ).all()
         hooks.settled(s, [(r.campaign_id, r.id, "sent") for r in rows])

@@ -93,25 +93,28 @@ class Reservation:
 
 # The last guard, right before a send's request is written. KEYS[1]: the DID's
 # next-dispatch time on the wire; KEYS[2]: the DID's reservation TAT. ARGV: cost,
-# interval_ms, the send's slot_ms. A send that missed its slot by more than its spacing
-# takes a new slot of the DID (the next free one, which later reservations then see)
-# instead of bunching with the sends reserved after it. Returns {ms to wait (0: go now),
-# now_ms, the new slot_ms or 0}.
+# interval_ms, the send's slot_ms. A send that missed its slot by more than its spacing is
+# no longer tied to it: it takes a new slot, the DID's next free instant on the wire (the
+# spacing below keeps it from bunching with the sends around it), and the DID's
+# reservations move back by its spacing, so sends reserved from now on leave room for it.
+# (Sending it to the back of the DID's reserved queue instead made a late send wait about
+# the bulk horizon again, and a machine that fell behind fall further behind.)
+# Returns {ms to wait (0: go now), now_ms, the new slot_ms or 0}.
 _PACE = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local spacing = tonumber(ARGV[1]) * tonumber(ARGV[2])
 local slot = tonumber(ARGV[3])
+local fresh = 0
 if slot > 0 and now - slot > spacing then
-  local tat = tonumber(redis.call('GET', KEYS[2]) or '0')
-  local fresh = math.max(now, tat)
-  redis.call('SET', KEYS[2], fresh + spacing, 'PX', math.ceil(fresh + spacing - now + 60000))
-  if fresh > now then return {fresh - now, now, fresh} end
+  local tat = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0')) + spacing
+  redis.call('SET', KEYS[2], tat, 'PX', math.ceil(tat - now + 60000))
+  fresh = now
 end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now < nxt then return {nxt - now, now, 0} end
+if now < nxt then return {nxt - now, now, fresh} end
 redis.call('SET', KEYS[1], now + spacing, 'PX', math.ceil(spacing + 60000))
-return {0, now, 0}
+return {0, now, fresh}
 """
 
 _script = None

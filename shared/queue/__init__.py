@@ -35,6 +35,15 @@ class RegistryDispatcher:
         handler: TaskHandler = importlib.import_module(registry.task_target(queue).module).run
         return handler
 
+    def consumer_handler(self, topic: str, function: str) -> TopicHandler:
+        """One function's consumer of `topic` (a worker may run some of a topic's
+        consumers, as deployed functions each run their own)."""
+        for spec in registry.consumers_of(topic):
+            if spec.name == function:
+                handler: TopicHandler = importlib.import_module(spec.module).consume
+                return handler
+        raise LookupError(f"{function} does not consume {topic}")
+
 
 def build_backend(name: str) -> QueueBackend:
     if name == "inline":

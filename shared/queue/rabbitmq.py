@@ -579,11 +579,7 @@ class RabbitWorker:
         # A function consuming several topics has one queue bound to each of them.
         per_function: dict[str, tuple[TopicHandler, list[str]]] = {}
         for topic, functions in by_topic.items():
-            handlers = self._dispatcher.topic_handlers(topic)
-            if len(handlers) != len(functions):
-                raise ValueError(
-                    f"{topic}: {len(functions)} consumer names for {len(handlers)} handlers"
-                )
+            handlers = self._handlers(topic, functions)
             for function, handler in zip(functions, handlers, strict=True):
                 per_function.setdefault(function, (handler, []))[1].append(topic)
         return [
@@ -596,6 +592,20 @@ class RabbitWorker:
             )
             for function, (handler, topics) in per_function.items()
         ]
+
+    def _handlers(self, topic: str, functions: list[str]) -> list[TopicHandler]:
+        """The handlers of these consumers of `topic`: by name when the dispatcher knows
+        them so (a worker may run any subset, as deployed functions run their own), else
+        the dispatcher's handlers of the topic, which must be exactly these."""
+        by_name = getattr(self._dispatcher, "consumer_handler", None)
+        if by_name is not None:
+            return [by_name(topic, function) for function in functions]
+        handlers = self._dispatcher.topic_handlers(topic)
+        if len(handlers) != len(functions):
+            raise ValueError(
+                f"{topic}: {len(functions)} consumer names for {len(handlers)} handlers"
+            )
+        return handlers
 
     def _task_targets(self, queues: Iterable[str]) -> list[_Target]:
         return [

@@ -108,14 +108,22 @@ def test_the_dispatcher_runs_calls_at_their_time_and_takes_back_later() -> None:
 
 
 def test_a_send_late_by_more_than_its_spacing_takes_a_new_slot() -> None:
+    """It leaves at the DID's next free instant on the wire (never bunching with a send
+    that just left), and the DID's reservations move back by its spacing."""
     from shared.cache import get_redis
 
     bucket = throttle.did_bucket(uuid.uuid4(), 1.0)  # ~1 s spacing
-    now_ms = int(time.time() * 1000)
-    throttle.reserve([bucket], 1, bulk=False)  # the DID's next slot is now about 1 s away
-    late = throttle.pace(bucket, 1, slot_ms=now_ms - 5000)  # missed its slot by 5 s
-    assert not late.go
-    assert late.slot_ms > now_ms
-    on_time = throttle.pace(throttle.did_bucket(uuid.uuid4(), 1.0), 1, slot_ms=now_ms)
-    assert on_time.go
-    assert get_redis().get(bucket.key) is not None
+    spacing = bucket.interval_ms
+    reserved = throttle.reserve([bucket], 1, bulk=False)  # the next slot: ~1 s from now
+    tat = float(get_redis().get(bucket.key) or 0)
+    first = throttle.pace(bucket, 1, slot_ms=reserved.at_ms)  # on time: leaves now
+    assert first.go
+
+    late = throttle.pace(bucket, 1, slot_ms=reserved.at_ms - 5000)  # missed its slot by 5 s
+    assert not late.go  # the wire is busy for one spacing
+    assert first.at * 1000 + spacing - 50 <= late.at * 1000 <= first.at * 1000 + spacing + 50
+    assert abs(late.slot_ms - first.at * 1000) < 100  # its new slot: now, not its old one
+    assert float(get_redis().get(bucket.key) or 0) >= tat + spacing - 1  # room made for it
+
+    other = throttle.did_bucket(uuid.uuid4(), 1.0)
+    assert throttle.pace(other, 1, slot_ms=int(time.time() * 1000) - 5000).go  # wire free
