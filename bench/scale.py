@@ -121,6 +121,10 @@ def serve_fake(callback_delay: float, upstreams: str) -> int:
     threading.Thread(target=commands, daemon=True).start()
     reply(base_url=f"http://127.0.0.1:{port}", pid=os.getpid())
     loop.run_forever()
+    pending = asyncio.all_tasks(loop)  # callback workers, connections: ended quietly
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     return 0
 
 

@@ -337,8 +337,8 @@ def _opt_out_on_error(s: Any, tenant_id: uuid.UUID, row: Any, code: int | None) 
 
 def _announce(tenant_id: uuid.UUID, moved: list[tuple[Any, str, int | None]]) -> None:
     """Count the final outcomes for sender health (one Redis round trip), then publish a
-    `message.status` event per move."""
-    from shared.queue import publish
+    `message.status` event per move (in one go)."""
+    from shared.queue import publish_many
 
     record_outcomes(
         tenant_id,
@@ -348,13 +348,15 @@ def _announce(tenant_id: uuid.UUID, moved: list[tuple[Any, str, int | None]]) ->
             if RANK[status] == 3
         ],
     )
-    for row, status, code in moved:
-        publish(
-            "message.status",
+    publish_many(
+        "message.status",
+        [
             MessageStatusChanged(
                 tenant_id=tenant_id, message_id=row.id, status=status, error_code=code
-            ),
-        )
+            )
+            for row, status, code in moved
+        ],
+    )
 
 
 def _announce_opt_out(tenant_id: uuid.UUID, contact_id: uuid.UUID) -> None:

@@ -7,7 +7,7 @@ raises is retried with backoff and, past the attempt limit, dead-lettered.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -31,6 +31,11 @@ class QueueBackend(abc.ABC):
     @abc.abstractmethod
     def publish(self, topic: str, envelope: Envelope) -> None:
         """Deliver to every consumer of `topic`, at least once."""
+
+    def publish_many(self, topic: str, envelopes: Sequence[Envelope]) -> None:
+        """`publish` each (a backend that can do it in fewer round trips does)."""
+        for envelope in envelopes:
+            self.publish(topic, envelope)
 
     @abc.abstractmethod
     def schedule(

@@ -6,7 +6,7 @@ runs one named (deduplicated) HTTP call at a given time. This class only delegat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,9 @@ class GcpBackend(QueueBackend):
 
     def publish(self, topic: str, envelope: Envelope) -> None:
         self.publisher.publish(topic, envelope)
+
+    def publish_many(self, topic: str, envelopes: Sequence[Envelope]) -> None:
+        self.publisher.publish_many(topic, envelopes)
 
     def schedule(
         self,

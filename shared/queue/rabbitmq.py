@@ -274,6 +274,30 @@ class RabbitPublisher:
 
     # --- publishing ---
     def publish_event(self, topic: str, envelope: Envelope) -> None:
+        self.publish_events(topic, [envelope])
+
+    def publish_events(self, topic: str, envelopes: Sequence[Envelope]) -> None:
+        """Each confirmed, over one pooled connection (a retry after a broker error
+        publishes them all again: at-least-once, as always)."""
+        messages = [self._event_message(envelope) for envelope in envelopes]
+        consumers = list(self._consumers_of(topic))
+
+        def operation(link: _Link) -> None:
+            # The consumers' queues exist before the first event: none is dropped because
+            # the worker has not started yet.
+            for function in consumers:
+                binding = f"{consumer_queue(function)}<-{topic}"  # a queue may bind several
+                if binding not in link.declared:
+                    declare_consumer(link.channel, topic, function)
+                    link.declared.add(binding)
+            for body, properties in messages:
+                link.channel.basic_publish(EVENTS_EXCHANGE, topic, body, properties)
+
+        if messages:
+            self._run(operation)
+
+    @staticmethod
+    def _event_message(envelope: Envelope) -> tuple[bytes, pika.BasicProperties]:
         body = envelope.model_dump_json().encode()
         headers: dict[str, Any] = {
             "x-event-type": envelope.type,
@@ -288,19 +312,7 @@ class RabbitPublisher:
             type=envelope.type,
             headers=headers,
         )
-        consumers = list(self._consumers_of(topic))
-
-        def operation(link: _Link) -> None:
-            # The consumers' queues exist before the first event: none is dropped because
-            # the worker has not started yet.
-            for function in consumers:
-                binding = f"{consumer_queue(function)}<-{topic}"  # a queue may bind several
-                if binding not in link.declared:
-                    declare_consumer(link.channel, topic, function)
-                    link.declared.add(binding)
-            link.channel.basic_publish(EVENTS_EXCHANGE, topic, body, properties)
-
-        self._run(operation)
+        return body, properties
 
     def send(
         self,
@@ -407,6 +419,9 @@ class RabbitBackend(QueueBackend):
 
     def publish(self, topic: str, envelope: Envelope) -> None:
         self.publisher.publish_event(topic, envelope)
+
+    def publish_many(self, topic: str, envelopes: Sequence[Envelope]) -> None:
+        self.publisher.publish_events(topic, envelopes)
 
     def schedule(
         self,

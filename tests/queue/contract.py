@@ -107,6 +107,21 @@ class QueueContract:
             assert received.tenant_id == envelope.tenant_id
             assert received.event() == event
 
+    def test_publish_many_reaches_every_consumer_once_each(
+        self, backend: QueueBackend, dispatcher: RecordingDispatcher
+    ) -> None:
+        topic = f"test.topic.{uuid.uuid4().hex[:6]}"
+        self.prepare_topic(backend, dispatcher, topic)
+        envelopes = [
+            Envelope.wrap(ThingHappened(thing_id=uuid.uuid4(), note=str(i))) for i in range(5)
+        ]
+        backend.publish_many(topic, envelopes)
+        assert wait_for(lambda: all(len(dispatcher.calls[f"{topic}#{i}"]) == 5 for i in range(2)))
+        time.sleep(0.3)  # and no extra copies arrive
+        for i in range(2):
+            received = dispatcher.calls[f"{topic}#{i}"]
+            assert sorted(r.id for r in received) == sorted(e.id for e in envelopes)
+
     def test_schedule_now_delivers_the_payload(
         self, backend: QueueBackend, dispatcher: RecordingDispatcher
     ) -> None:
