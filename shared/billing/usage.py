@@ -31,6 +31,7 @@ from shared.billing import schemas
 from shared.billing.models import UsageRecord
 from shared.billing.plans import AI_TOKENS, BILLED_KINDS, MMS_SEGMENT_WEIGHT, SEGMENTS, Meter
 from shared.billing.state import billing_enabled
+from shared.db.arrays import joined
 from shared.db.session import tenant_session
 from shared.http.problems import field_error
 from shared.tenancy.principal import Principal
@@ -51,7 +52,7 @@ _RECORD_MESSAGES = text(
     f"  CASE WHEN {_IS_MMS} THEN 'mms_outbound_messages' ELSE 'sms_outbound_segments' END,"
     f"  CASE WHEN {_IS_MMS} THEN 1 ELSE greatest(m.segments, 1) END,"
     "  'message:' || m.id"
-    " FROM unnest(CAST(:ids AS uuid[])) AS v(id) CROSS JOIN LATERAL ("
+    " FROM unnest(CAST(string_to_array(:ids, ',') AS uuid[])) AS v(id) CROSS JOIN LATERAL ("
     "  SELECT id, tenant_id, segments, media_urls, direction, provider_sid FROM messages"
     "  WHERE messages.id = v.id OFFSET 0) AS m"
     " WHERE m.direction = 'outbound' AND m.provider_sid IS NOT NULL"
@@ -77,7 +78,7 @@ def record_accepted_messages(
     """The provider has these messages (inside the transaction that records that)."""
     if not message_ids:
         return
-    s.execute(_RECORD_MESSAGES, {"ids": [str(m) for m in message_ids]})
+    s.execute(_RECORD_MESSAGES, {"ids": joined(message_ids)})
     request_push(tenant_id)
 
 

@@ -41,6 +41,7 @@ from shared.campaigns.service import (
 )
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
+from shared.db.arrays import joined, joined_times
 from shared.db.session import tenant_session
 from shared.messaging import delivery, rotation, sending, throttle
 from shared.messaging.models import Message, PhoneNumber
@@ -448,37 +449,44 @@ _INSERT_MESSAGES = text(
     " priority, provider, queued_at)"
     " SELECT v.id, :tenant_id, :campaign_id, v.conversation_id, v.contact_id, v.number_id,"
     " 'outbound', 'campaign', v.from_number, v.to_number, v.body, v.segments, v.encoding,"
-    " 'queued', 0, v.provider, v.queued_at"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:conversations AS uuid[]),"
-    " CAST(:contacts AS uuid[]), CAST(:numbers AS uuid[]), CAST(:froms AS text[]),"
-    " CAST(:tos AS text[]), CAST(:bodies AS text[]), CAST(:segments AS int[]),"
-    " CAST(:encodings AS text[]), CAST(:providers AS text[]), CAST(:ats AS timestamptz[]))"
+    " 'queued', 0, v.provider, to_timestamp(v.queued_at)"
+    " FROM unnest("
+    "  CAST(string_to_array(:ids, ',') AS uuid[]),"
+    "  CAST(string_to_array(:conversations, ',') AS uuid[]),"
+    "  CAST(string_to_array(:contacts, ',') AS uuid[]),"
+    "  CAST(string_to_array(:numbers, ',') AS uuid[]),"
+    "  string_to_array(:froms, ','), string_to_array(:tos, ','), CAST(:bodies AS text[]),"
+    "  CAST(string_to_array(:segments, ',') AS int[]), string_to_array(:encodings, ','),"
+    "  string_to_array(:providers, ','), CAST(string_to_array(:ats, ',') AS float8[]))"
     " AS v(id, conversation_id, contact_id, number_id, from_number, to_number, body, segments,"
     " encoding, provider, queued_at)"
 )
 _TOUCH_THREADS = text(
     "UPDATE conversations AS c SET number_id = coalesce(c.number_id, v.number_id),"
-    " last_message_at = v.at, last_message_preview = left(v.body, 200),"
+    " last_message_at = to_timestamp(v.at), last_message_preview = left(v.body, 200),"
     " last_campaign_id = :campaign_id, updated_at = now()"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:numbers AS uuid[]), CAST(:bodies AS text[]),"
-    " CAST(:ats AS timestamptz[])) AS v(id, number_id, body, at) WHERE c.id = v.id"
+    " FROM unnest(CAST(string_to_array(:ids, ',') AS uuid[]),"
+    "  CAST(string_to_array(:numbers, ',') AS uuid[]), CAST(:bodies AS text[]),"
+    "  CAST(string_to_array(:ats, ',') AS float8[])) AS v(id, number_id, body, at)"
+    " WHERE c.id = v.id"
 )
 _OPEN_THREADS = text(
     "INSERT INTO conversations (tenant_id, contact_id)"
-    " SELECT :tenant_id, unnest(CAST(:contacts AS uuid[]))"
+    " SELECT :tenant_id, unnest(CAST(string_to_array(:contacts, ',') AS uuid[]))"
     " ON CONFLICT (tenant_id, contact_id) DO NOTHING"
 )
 _QUEUE_ROWS = text(
     "UPDATE campaign_contacts AS cc SET status = 'queued', message_id = v.message_id,"
     " updated_at = now()"
-    " FROM unnest(CAST(:contacts AS uuid[]), CAST(:messages AS uuid[]))"
-    " AS v(contact_id, message_id)"
+    " FROM unnest(CAST(string_to_array(:contacts, ',') AS uuid[]),"
+    "  CAST(string_to_array(:messages, ',') AS uuid[])) AS v(contact_id, message_id)"
     " WHERE cc.campaign_id = :campaign_id AND cc.contact_id = v.contact_id"
 )
 _SKIP_ROWS = text(
     "UPDATE campaign_contacts AS cc SET status = 'skipped', skip_reason = v.reason,"
     " updated_at = now()"
-    " FROM unnest(CAST(:contacts AS uuid[]), CAST(:reasons AS text[])) AS v(contact_id, reason)"
+    " FROM unnest(CAST(string_to_array(:contacts, ',') AS uuid[]), CAST(:reasons AS text[]))"
+    " AS v(contact_id, reason)"
     " WHERE cc.campaign_id = :campaign_id AND cc.contact_id = v.contact_id"
 )
 
@@ -495,35 +503,35 @@ def _record_queued(
             {
                 "tenant_id": messages[0]["tenant_id"],
                 "campaign_id": campaign_id,
-                "ids": [str(m["id"]) for m in messages],
-                "conversations": [str(m["conversation_id"]) for m in messages],
-                "contacts": [str(m["contact_id"]) for m in messages],
-                "numbers": [str(m["number_id"]) for m in messages],
-                "froms": [m["from_number"] for m in messages],
-                "tos": [m["to_number"] for m in messages],
+                "ids": joined(m["id"] for m in messages),
+                "conversations": joined(m["conversation_id"] for m in messages),
+                "contacts": joined(m["contact_id"] for m in messages),
+                "numbers": joined(m["number_id"] for m in messages),
+                "froms": joined(m["from_number"] for m in messages),
+                "tos": joined(m["to_number"] for m in messages),
                 "bodies": [m["body"] for m in messages],
-                "segments": [m["segments"] for m in messages],
-                "encodings": [m["encoding"] for m in messages],
-                "providers": [m["provider"] for m in messages],
-                "ats": [m["queued_at"] for m in messages],
+                "segments": joined(m["segments"] for m in messages),
+                "encodings": joined(m["encoding"] for m in messages),
+                "providers": joined(m["provider"] for m in messages),
+                "ats": joined_times(m["queued_at"] for m in messages),
             },
         )
         s.execute(
             _TOUCH_THREADS,
             {
                 "campaign_id": campaign_id,
-                "ids": [str(m["conversation_id"]) for m in messages],
-                "numbers": [str(m["number_id"]) for m in messages],
+                "ids": joined(m["conversation_id"] for m in messages),
+                "numbers": joined(m["number_id"] for m in messages),
                 "bodies": [m["body"] for m in messages],
-                "ats": [m["queued_at"] for m in messages],
+                "ats": joined_times(m["queued_at"] for m in messages),
             },
         )
         s.execute(
             _QUEUE_ROWS,
             {
                 "campaign_id": campaign_id,
-                "contacts": [str(m["contact_id"]) for m in messages],
-                "messages": [str(m["id"]) for m in messages],
+                "contacts": joined(m["contact_id"] for m in messages),
+                "messages": joined(m["id"] for m in messages),
             },
         )
     if skipped:
@@ -531,7 +539,7 @@ def _record_queued(
             _SKIP_ROWS,
             {
                 "campaign_id": campaign_id,
-                "contacts": [str(c) for c, _ in skipped],
+                "contacts": joined(c for c, _ in skipped),
                 "reasons": [r for _, r in skipped],
             },
         )
@@ -542,6 +550,6 @@ def _conversations(
 ) -> dict[uuid.UUID, Conversation]:
     if not contact_ids:
         return {}
-    s.execute(_OPEN_THREADS, {"tenant_id": tenant_id, "contacts": [str(c) for c in contact_ids]})
+    s.execute(_OPEN_THREADS, {"tenant_id": tenant_id, "contacts": joined(contact_ids)})
     found = s.scalars(select(Conversation).where(Conversation.contact_id.in_(contact_ids)))
     return {c.contact_id: c for c in found}

@@ -19,6 +19,7 @@ from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.pace import ESTIMATE_SAMPLE, campaign_pace
 from shared.campaigns.pace import estimate as estimated_send
 from shared.contacts.models import ConsentEvent, Contact, Segment
+from shared.db.arrays import joined
 from shared.db.session import tenant_session
 from shared.http.pagination import keyset_page, page_of
 from shared.http.problems import Problem, conflict, field_error, not_found
@@ -462,8 +463,9 @@ ROW_STATUS_OF = {
 }
 _SETTLE_ROWS = text(
     "UPDATE campaign_contacts AS cc SET status = v.status, updated_at = now()"
-    " FROM unnest(CAST(:campaigns AS uuid[]), CAST(:messages AS uuid[]),"
-    " CAST(:statuses AS text[])) AS v(campaign_id, message_id, status)"
+    " FROM unnest(CAST(string_to_array(:campaigns, ',') AS uuid[]),"
+    " CAST(string_to_array(:messages, ',') AS uuid[]), string_to_array(:statuses, ','))"
+    " AS v(campaign_id, message_id, status)"
     " WHERE cc.campaign_id = v.campaign_id AND cc.message_id = v.message_id"
     " AND cc.status = 'queued' RETURNING cc.campaign_id"
 )
@@ -481,9 +483,9 @@ def settle_audience_rows(
     settled = s.execute(
         _SETTLE_ROWS,
         {
-            "campaigns": [str(c) for c, _, _ in rows],
-            "messages": [str(m) for _, m, _ in rows],
-            "statuses": [status for _, _, status in rows],
+            "campaigns": joined(c for c, _, _ in rows),
+            "messages": joined(m for _, m, _ in rows),
+            "statuses": joined(status for _, _, status in rows),
         },
     ).all()
     for campaign_id in {r.campaign_id for r in settled}:

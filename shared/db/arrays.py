@@ -8,14 +8,13 @@ values that cannot contain a comma (uuids, numbers, provider ids).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import TextClause, text
 
 
-def joined(values: Iterable[uuid.UUID | str | int | float]) -> str:
+def joined(values: Iterable[object]) -> str:
     items = [str(v) for v in values]
     text_ = ",".join(items)
     if text_.count(",") != max(0, len(items) - 1):  # would split into other elements
