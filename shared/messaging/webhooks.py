@@ -9,6 +9,7 @@ is stored once per MessageSid, so redelivered webhooks change nothing.
 from __future__ import annotations
 
 import logging
+import re
 import string
 import threading
 import uuid
@@ -23,6 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from shared.billing.usage import record_message_outcomes
+from shared.db.arrays import joined
 from shared.db.group_commit import GroupCommit
 from shared.db.session import retry_conflicts, system_session, tenant_session
 from shared.http.problems import Problem
@@ -204,16 +206,19 @@ def handle_status(url: str, params: dict[str, str], signature: str) -> str:
     return _named_writer.submit(StatusUpdate(route.tenant_id, message_id, sid, status, code))
 
 
+_SID = re.compile(r"[A-Za-z0-9]{2,64}")  # Twilio's are SM/MM + 32 hex digits
+
+
 def parse_status(params: dict[str, str]) -> tuple[str, str, int | None]:
     """(provider id, our status, error code) of a status callback, or a 400."""
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
     raw_status = (params.get("MessageStatus") or params.get("SmsStatus") or "").lower()
-    if not sid or raw_status not in STATUS_MAP:
+    if not _SID.fullmatch(sid) or raw_status not in STATUS_MAP:
         raise Problem(
             400,
             "bad-callback",
             "Bad callback",
-            "MessageSid and a known MessageStatus are required.",
+            "A MessageSid (letters and digits) and a known MessageStatus are required.",
         )
     code = int(params["ErrorCode"]) if params.get("ErrorCode", "").isdigit() else None
     return sid, STATUS_MAP[raw_status], code
@@ -248,8 +253,9 @@ _APPLY_NAMED = text(
     " delivered_at = CASE WHEN v.status = 'delivered' THEN :at ELSE m.delivered_at END,"
     " failed_at = CASE WHEN v.status IN ('undelivered', 'failed') THEN :at ELSE m.failed_at END,"
     " error_code = coalesce(nullif(v.code, 0), m.error_code)"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:sids AS text[]), CAST(:statuses AS text[]),"
-    " CAST(:ranks AS int[]), CAST(:codes AS int[])) AS v(id, sid, status, rank, code)"
+    " FROM unnest(CAST(string_to_array(:ids, ',') AS uuid[]), string_to_array(:sids, ','),"
+    " string_to_array(:statuses, ','), CAST(string_to_array(:ranks, ',') AS int[]),"
+    " CAST(string_to_array(:codes, ',') AS int[])) AS v(id, sid, status, rank, code)"
     " WHERE m.id = v.id AND (m.provider_sid IS NULL OR m.provider_sid = v.sid)"
     f" AND {_RANK_OF_STORED} < v.rank"
     " RETURNING m.id, m.contact_id, m.number_id, m.campaign_id"
@@ -297,11 +303,11 @@ def _write_statuses(
         rows = s.execute(
             _APPLY_NAMED,
             {
-                "ids": [str(u.message_id) for u in batch],
-                "sids": [u.sid for u in batch],
-                "statuses": [u.status for u in batch],
-                "ranks": [RANK[u.status] for u in batch],
-                "codes": [u.code or 0 for u in batch],
+                "ids": joined(u.message_id for u in batch),
+                "sids": joined(u.sid for u in batch),  # checked: letters and digits
+                "statuses": joined(u.status for u in batch),
+                "ranks": joined(RANK[u.status] for u in batch),
+                "codes": joined(u.code or 0 for u in batch),
                 "at": stamp,
             },
         ).all()
