@@ -153,24 +153,27 @@ def send_batch(
 ) -> dict[str, int]:
 
     counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
+    later = CampaignBatch(
+        tenant_id=tenant_id,
+        campaign_id=campaign_id,
+        seq_from=seq_from,
+        seq_to=seq_to,
+        deferrals=deferrals,
+        epoch=epoch,
+    )
+    # Nothing is taken or queued until there is room. This instance's sends leaving late
+    # is known from memory: such a batch comes back without a database read (hundreds of
+    # batches may be waiting for room; each turn must be cheap).
+    if delivery.dispatch_is_busy():
+        _come_back_later(later)
+        return counts
     # A batch of a stopped run (paused, cancelled, or replaced by a resume) ends here,
     # before it waits or comes back: a campaign's work in flight is its current run's.
     current, behind = _run_state(tenant_id, campaign_id)
     if current is None or (epoch is not None and epoch != current):
         return counts
-    # Nothing is taken or queued until there is room: this instance's sends leave late, or
-    # the campaign's status callbacks are behind (the webhook side is slower than us).
-    if behind or delivery.dispatch_is_busy():
-        _come_back_later(
-            CampaignBatch(
-                tenant_id=tenant_id,
-                campaign_id=campaign_id,
-                seq_from=seq_from,
-                seq_to=seq_to,
-                deferrals=deferrals,
-                epoch=epoch,
-            )
-        )
+    if behind:  # the campaign's status callbacks are behind (the webhook side is slower)
+        _come_back_later(later)
         return counts
     planned: list[PlannedSend] = []
     deferred: list[tuple[uuid.UUID, datetime]] = []
@@ -293,6 +296,13 @@ _AWAITING = text(
 )
 
 
+# How long this process trusts its last count of a campaign's messages awaiting a callback
+# (up to MAX_AWAITING_CALLBACKS index entries read; batches that wait ask many times a
+# second). The run's state itself is read every time: a pause stops batches at once.
+AWAITING_CHECK_SECONDS = 1.0
+_behind: dict[uuid.UUID, tuple[float, bool]] = {}
+
+
 def _run_state(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> tuple[int | None, bool]:
     """(the campaign's current run, or None when it is not running; whether its status
     callbacks are behind), in one transaction."""
@@ -302,8 +312,15 @@ def _run_state(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> tuple[int | None
         ).first()
         if row is None or row.status != "running":
             return None, False
+        counted = _behind.get(campaign_id)
+        if counted is not None and time.monotonic() - counted[0] < AWAITING_CHECK_SECONDS:
+            return row.run_epoch, counted[1]
         awaiting = s.scalar(_AWAITING, {"c": campaign_id, "n": MAX_AWAITING_CALLBACKS})
-    return row.run_epoch, (awaiting or 0) >= MAX_AWAITING_CALLBACKS
+    behind = (awaiting or 0) >= MAX_AWAITING_CALLBACKS
+    if len(_behind) > 10_000:  # campaigns long finished
+        _behind.clear()
+    _behind[campaign_id] = (time.monotonic(), behind)
+    return row.run_epoch, behind
 
 
 def _allowed_at(
