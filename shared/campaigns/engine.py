@@ -21,6 +21,7 @@ import logging
 import random
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,8 +59,10 @@ SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per me
 # waiting twice as long each time it finds them behind again (up to the maximum): while
 # the fan-out schedules batches faster than the senders can take them (hundreds may
 # wait), they then come back a few dozen times a second in all, not each every second.
+# The maximum bounds how long room can stay unused when every waiting batch sleeps
+# (15 s left the senders idle for seconds once the callbacks had caught up).
 BUSY_RETRY_SECONDS = 0.25
-BUSY_RETRY_MAX_SECONDS = 15.0
+BUSY_RETRY_MAX_SECONDS = 8.0
 
 send_hooks.install()  # a process that runs batches settles their audience rows
 
@@ -426,24 +429,33 @@ def _reserve_and_dispatch(
     sender: delivery.Sender,
     cap: throttle.Bucket | None,
 ) -> int:
-    """Reserve slots for the batch in one call and send what got one; the rest comes back
-    (as this batch's retry) when the first of their slots opens. Returns how many wait.
+    """Claim the batch, reserve slots for what was claimed in one call, send what got one;
+    the rest is given back and comes back (as this batch's retry) when the first of their
+    slots opens. Returns how many wait.
 
-    When this instance's dispatch threads are behind, nothing is reserved: the batch comes
-    back shortly, so a slot is only taken when the send can leave at it."""
+    Claimed first, then reserved: a slot is taken only for a send that may go, right
+    before it is handed to the timer (the claim's transaction no longer sits between a
+    reservation and its slot, making sends late). When this instance's dispatch threads
+    are behind, nothing is claimed or reserved: the batch comes back shortly."""
     from shared.queue import schedule
 
     if planned and delivery.dispatch_is_busy():
         _come_back_later(batch.model_copy(update={"waiting": planned}))
         return len(planned)
+    claimed, _ = delivery.claim(batch.tenant_id, [p.message_id for p in planned])
+    by_id = {c.id: c for c in claimed}
+    mine = [p for p in planned if p.message_id in by_id]  # others: suppressed, paused, done
     reservations = throttle.reserve_many(
-        [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in planned], bulk=True
+        [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in mine], bulk=True
     )
-    slots = [
-        (p.message_id, r.at_ms) for p, r in zip(planned, reservations, strict=True) if r.granted
+    granted = [
+        replace(by_id[p.message_id], slot_ms=r.at_ms)
+        for p, r in zip(mine, reservations, strict=True)
+        if r.granted
     ]
-    waiting = [(p, r.at_ms) for p, r in zip(planned, reservations, strict=True) if not r.granted]
+    waiting = [(p, r.at_ms) for p, r in zip(mine, reservations, strict=True) if not r.granted]
     if waiting:
+        delivery.unclaim(batch.tenant_id, [p.message_id for p, _ in waiting])
         at_ms = min(at for _, at in waiting)
         retry = batch.model_copy(update={"waiting": [p for p, _ in waiting]})
         schedule(
@@ -452,8 +464,8 @@ def _reserve_and_dispatch(
             at=datetime.fromtimestamp(at_ms / 1000, UTC),
             key=f"batch-{batch.campaign_id}-{batch.seq_from}-retry-{at_ms}",
         )
-    if slots:
-        delivery.dispatch(batch.tenant_id, slots, sender=sender)
+    if granted:
+        delivery.send_claimed(batch.tenant_id, granted, sender=sender)
     return len(waiting)
 
 

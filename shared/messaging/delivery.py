@@ -22,7 +22,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -175,15 +175,60 @@ def dispatch(
     threads, or in this thread when `inline`); one transaction records the answers.
     Returns each message's outcome: sent, failed, retrying, unknown, repaced, suppressed,
     or not-queued (a duplicate task, a paused campaign, or already handled)."""
-    outcomes = {message_id: "not-queued" for message_id, _ in slots}
+    at = dict(slots)
+    claimed, outcomes = claim(tenant_id, list(at))
+    claimed = [replace(c, slot_ms=at[c.id]) for c in claimed]
+    return {**outcomes, **send_claimed(tenant_id, claimed, sender=sender, inline=inline)}
+
+
+def claim(
+    tenant_id: uuid.UUID, message_ids: Sequence[uuid.UUID]
+) -> tuple[list[Claimed], dict[uuid.UUID, str]]:
+    """One transaction: suppress the messages whose contact opted out since queueing, and
+    claim (`queued -> sending`) those that may go. Returns the claimed (without a slot yet)
+    and the outcome of the others (suppressed, or not-queued)."""
+    outcomes = dict.fromkeys(message_ids, "not-queued")
     with tenant_session(tenant_id) as s:
         lock_messages(s, list(outcomes))
-        for message_id in _suppress_opted_out(s, [m for m, _ in slots]):
+        for message_id in _suppress_opted_out(s, list(message_ids)):
             outcomes[message_id] = "suppressed"
-        claimed = _claim(s, dict(slots))
-        if not claimed:
-            return outcomes
-        sender = sender or sender_for(s, tenant_id)
+        claimed = _claim(s, list(message_ids))
+    for c in claimed:
+        outcomes.pop(c.id, None)
+    return claimed, outcomes
+
+
+_UNCLAIM = text(
+    "UPDATE messages SET status = 'queued', attempts = attempts - 1, sending_at = NULL"
+    " WHERE id = ANY(CAST(string_to_array(:ids, ',') AS uuid[])) AND status = 'sending'"
+    " AND provider_sid IS NULL"
+)
+
+
+def unclaim(tenant_id: uuid.UUID, message_ids: Sequence[uuid.UUID]) -> None:
+    """Give back claims that got no rate slot (nothing was sent): queued again, as before
+    the claim, for the retry that takes a slot later."""
+    if message_ids:
+        with tenant_session(tenant_id) as s:
+            lock_messages(s, message_ids)
+            s.execute(_UNCLAIM, {"ids": joined(message_ids)})
+
+
+def send_claimed(
+    tenant_id: uuid.UUID,
+    claimed: Sequence[Claimed],
+    *,
+    sender: Sender | None = None,
+    inline: bool = False,
+) -> dict[uuid.UUID, str]:
+    """Send claimed messages at their slots, record the answers; each one's outcome."""
+    outcomes: dict[uuid.UUID, str] = {}
+    if not claimed:
+        return outcomes
+    if sender is None:
+        with tenant_session(tenant_id) as s:
+            sender = sender_for(s, tenant_id)
+    claimed = sorted(claimed, key=lambda c: c.slot_ms)
     if inline:
         results = [_send_here(sender, c) for c in claimed]
     else:
@@ -247,12 +292,12 @@ def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.U
     return [r.id for r in rows]
 
 
-def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
+def _claim(s: Session, message_ids: list[uuid.UUID]) -> list[Claimed]:
     mps = select(PhoneNumber.mps).where(PhoneNumber.id == Message.number_id).scalar_subquery()
     rows = s.execute(
         update(Message)
         .where(
-            id_in("messages.id").bindparams(ids=joined(slots)),
+            id_in("messages.id").bindparams(ids=joined(message_ids)),
             Message.status == "queued",
             hooks.claim_gate(),  # a campaign's messages go only while it runs
         )
@@ -270,7 +315,7 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
             Message.attempts,
         )
     ).all()
-    claimed = [
+    return [
         Claimed(
             id=r.id,
             campaign_id=r.campaign_id,
@@ -282,11 +327,10 @@ def _claim(s: Session, slots: dict[uuid.UUID, int]) -> list[Claimed]:
             media_urls=(r.media_urls or {}).get("urls"),
             segments=r.segments,
             attempts=r.attempts,
-            slot_ms=slots[r.id],
+            slot_ms=0,
         )
         for r in rows
     ]
-    return sorted(claimed, key=lambda c: c.slot_ms)
 
 
 # A send whose DID's guard keeps it waiting longer than this after its first try gives its
