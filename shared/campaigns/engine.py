@@ -419,7 +419,7 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
     for message_id, when in deferred:
         counts["deferred"] += 1
         _send_after_quiet_hours(batch.tenant_id, message_id, when)
-    counts["waiting"] = _reserve_and_dispatch(batch, ready, sender, cap)
+    counts["waiting"] = _reserve_and_dispatch(batch, ready, sender, cap, claim_first=False)
     return counts
 
 
@@ -428,34 +428,38 @@ def _reserve_and_dispatch(
     planned: list[PlannedSend],
     sender: delivery.Sender,
     cap: throttle.Bucket | None,
+    *,
+    claim_first: bool = True,
 ) -> int:
-    """Claim the batch, reserve slots for what was claimed in one call, send what got one;
-    the rest is given back and comes back (as this batch's retry) when the first of their
-    slots opens. Returns how many wait.
+    """Reserve slots for the batch in one call and send what got one; the rest comes back
+    (as this batch's retry) when the first of their slots opens. Returns how many wait.
 
-    Claimed first, then reserved: a slot is taken only for a send that may go, right
-    before it is handed to the timer (the claim's transaction no longer sits between a
-    reservation and its slot, making sends late). When this instance's dispatch threads
-    are behind, nothing is claimed or reserved: the batch comes back shortly."""
+    A batch's first pass is claimed first, then reserved: a slot is taken only for a send
+    that may go, right before it is handed to the timer (the claim's transaction no longer
+    sits between a reservation and its slot, making sends late); claims that got no slot
+    are given back. A retry (`claim_first` False: the pool is the bottleneck, and most of
+    a retry would be claimed only to be given back) reserves first and claims what got a
+    slot. When this instance's dispatch threads are behind, nothing is claimed or
+    reserved: the batch comes back shortly."""
     from shared.queue import schedule
 
     if planned and delivery.dispatch_is_busy():
         _come_back_later(batch.model_copy(update={"waiting": planned}))
         return len(planned)
-    claimed, _ = delivery.claim(batch.tenant_id, [p.message_id for p in planned])
-    by_id = {c.id: c for c in claimed}
-    mine = [p for p in planned if p.message_id in by_id]  # others: suppressed, paused, done
+    by_id: dict[uuid.UUID, delivery.Claimed] = {}
+    mine = planned
+    if claim_first:
+        claimed, _ = delivery.claim(batch.tenant_id, [p.message_id for p in planned])
+        by_id = {c.id: c for c in claimed}
+        mine = [p for p in planned if p.message_id in by_id]  # not suppressed, paused, done
     reservations = throttle.reserve_many(
         [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in mine], bulk=True
     )
-    granted = [
-        replace(by_id[p.message_id], slot_ms=r.at_ms)
-        for p, r in zip(mine, reservations, strict=True)
-        if r.granted
-    ]
+    slots = [(p.message_id, r.at_ms) for p, r in zip(mine, reservations, strict=True) if r.granted]
     waiting = [(p, r.at_ms) for p, r in zip(mine, reservations, strict=True) if not r.granted]
-    if waiting:
+    if waiting and claim_first:
         delivery.unclaim(batch.tenant_id, [p.message_id for p, _ in waiting])
+    if waiting:
         at_ms = min(at for _, at in waiting)
         retry = batch.model_copy(update={"waiting": [p for p, _ in waiting]})
         schedule(
@@ -464,8 +468,11 @@ def _reserve_and_dispatch(
             at=datetime.fromtimestamp(at_ms / 1000, UTC),
             key=f"batch-{batch.campaign_id}-{batch.seq_from}-retry-{at_ms}",
         )
-    if granted:
+    if slots and claim_first:
+        granted = [replace(by_id[m], slot_ms=at) for m, at in slots]
         delivery.send_claimed(batch.tenant_id, granted, sender=sender)
+    elif slots:
+        delivery.dispatch(batch.tenant_id, slots, sender=sender)
     return len(waiting)
 
 
