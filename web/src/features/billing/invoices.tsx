@@ -4,8 +4,8 @@ import { ExternalLink, FileText, Receipt } from "lucide-react";
 
 import { problemMessage } from "@/api/problem";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { Button } from "@/components/ui/button";
-import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { LoadMore } from "@/components/ui/load-more";
 import {
   Table,
   TableBody,
@@ -161,18 +161,7 @@ export function InvoiceList({ enabled }: { enabled: boolean }) {
           ))}
         </TableBody>
       </Table>
-      {invoices.hasNextPage ? (
-        <div className="flex justify-center">
-          <Button
-            variant="outline"
-            onClick={() => void invoices.fetchNextPage()}
-            disabled={invoices.isFetchingNextPage}
-          >
-            {invoices.isFetchingNextPage ? <Spinner label="Loading more" /> : null}
-            Load more
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore pages={invoices} />
     </div>
   );
 }

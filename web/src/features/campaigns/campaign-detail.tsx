@@ -15,7 +15,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Progress } from "@/components/ui/progress";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import {
   Table,
   TableBody,
@@ -25,6 +25,7 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
+import { LoadMore } from "@/components/ui/load-more";
 import { formatCount, formatDateTime, formatMoney, formatPercent, formatPhone } from "@/lib/format";
 
 import {
@@ -385,19 +386,7 @@ function Messages({
             </TableBody>
           </Table>
         )}
-        {messages.hasNextPage ? (
-          <div className="border-t p-3 text-center">
-            <Button
-              variant="outline"
-              size="sm"
-              disabled={messages.isFetchingNextPage}
-              onClick={() => void messages.fetchNextPage()}
-            >
-              {messages.isFetchingNextPage ? <Spinner /> : null}
-              Show more
-            </Button>
-          </div>
-        ) : null}
+        <LoadMore pages={messages} label="Show more" size="sm" className="border-t p-3" />
       </CardContent>
     </Card>
   );

@@ -8,7 +8,8 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 import { Select } from "@/components/ui/select";
-import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { LoadMore } from "@/components/ui/load-more";
 import {
   Table,
   TableBody,
@@ -152,19 +153,7 @@ export function CampaignList({ status }: { status: CampaignStatus | null }) {
           })}
         </TableBody>
       </Table>
-      {campaigns.hasNextPage ? (
-        <div className="border-t p-3 text-center">
-          <Button
-            variant="outline"
-            size="sm"
-            disabled={campaigns.isFetchingNextPage}
-            onClick={() => void campaigns.fetchNextPage()}
-          >
-            {campaigns.isFetchingNextPage ? <Spinner /> : null}
-            Show more
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore pages={campaigns} label="Show more" size="sm" className="border-t p-3" />
     </Card>
   );
 }

@@ -29,6 +29,7 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
+import { LoadMore } from "@/components/ui/load-more";
 import { atLeast } from "@/features/tenancy/roles";
 import { useRole } from "@/features/tenancy/session";
 import { formatDateTime, formatPhone } from "@/lib/format";
@@ -222,18 +223,7 @@ export function NumbersTable({ status }: { status: NumberStatus | null }) {
           })}
         </TableBody>
       </Table>
-      {numbers.hasNextPage ? (
-        <div className="mt-4 flex justify-center">
-          <Button
-            variant="outline"
-            disabled={numbers.isFetchingNextPage}
-            onClick={() => void numbers.fetchNextPage()}
-          >
-            {numbers.isFetchingNextPage ? <Spinner label="Loading more" /> : null}
-            Load more
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore pages={numbers} className="mt-4" />
       {pending?.kind === "rate" ? (
         <RateDialog number={pending.number} onClose={() => setPending(null)} />
       ) : null}

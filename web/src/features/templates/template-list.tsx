@@ -7,7 +7,8 @@ import { problemMessage } from "@/api/problem";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { LoadMore } from "@/components/ui/load-more";
 import {
   Table,
   TableBody,
@@ -88,19 +89,7 @@ export function TemplateList() {
           ))}
         </TableBody>
       </Table>
-      {templates.hasNextPage ? (
-        <div className="border-t p-3 text-center">
-          <Button
-            variant="outline"
-            size="sm"
-            disabled={templates.isFetchingNextPage}
-            onClick={() => void templates.fetchNextPage()}
-          >
-            {templates.isFetchingNextPage ? <Spinner /> : null}
-            Show more
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore pages={templates} label="Show more" size="sm" className="border-t p-3" />
     </Card>
   );
 }

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/states";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import {
   Table,
   TableBody,
@@ -19,6 +19,7 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
+import { LoadMore } from "@/components/ui/load-more";
 
 import {
   type Attempt,
@@ -202,18 +203,7 @@ export function DeliveryLog({ endpointId, canReplay }: { endpointId: string; can
           </Table>
         </div>
       )}
-      {deliveries.hasNextPage ? (
-        <div className="flex justify-center">
-          <Button
-            variant="outline"
-            onClick={() => void deliveries.fetchNextPage()}
-            disabled={deliveries.isFetchingNextPage}
-          >
-            {deliveries.isFetchingNextPage ? <Spinner label="Loading more" /> : null}
-            Load more
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore pages={deliveries} />
     </section>
   );
 }
