@@ -55,26 +55,37 @@ function isStatus(value: string | null): value is DeliveryStatus {
   return STATUSES.some((s) => s.value === value);
 }
 
-/** The filters of the log live in the URL (`status`, `event`), so a filtered view is a link. */
-export function useDeliveryFilters(): [DeliveryFilters, (next: DeliveryFilters) => void] {
+/** The filters of the log live in the URL (`status`, `event`), so a filtered view is a link.
+ * A change applies to the query last asked for, not the one last rendered: two filters
+ * changed in quick succession both stick (the URL updates in a transition, and the second
+ * change used to restore the first one's old value). */
+export function useDeliveryFilters(): [
+  DeliveryFilters,
+  (change: Partial<DeliveryFilters>) => void,
+] {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
+  const asked = React.useRef(params.toString());
+  React.useEffect(() => {
+    asked.current = params.toString();
+  }, [params]);
   const status = params.get("status");
   const filters: DeliveryFilters = {
     status: isStatus(status) ? status : undefined,
     eventType: params.get("event") || undefined,
   };
-  const set = (next: DeliveryFilters) => {
-    const query = new URLSearchParams(params.toString());
-    for (const [key, value] of [
-      ["status", next.status],
-      ["event", next.eventType],
-    ] as const) {
-      if (value) query.set(key, value);
-      else query.delete(key);
+  const set = (change: Partial<DeliveryFilters>) => {
+    const query = new URLSearchParams(asked.current);
+    const keys = { status: "status", eventType: "event" } as const;
+    for (const field of ["status", "eventType"] as const) {
+      if (!(field in change)) continue;
+      const value = change[field];
+      if (value) query.set(keys[field], value);
+      else query.delete(keys[field]);
     }
-    router.replace(`${pathname}?${query.toString()}`, { scroll: false });
+    asked.current = query.toString();
+    router.replace(`${pathname}?${asked.current}`, { scroll: false });
   };
   return [filters, set];
 }
@@ -123,10 +134,7 @@ export function DeliveryLog({ endpointId, canReplay }: { endpointId: string; can
               id="filter-status"
               value={filters.status ?? ""}
               onChange={(e) =>
-                setFilters({
-                  ...filters,
-                  status: isStatus(e.target.value) ? e.target.value : undefined,
-                })
+                setFilters({ status: isStatus(e.target.value) ? e.target.value : undefined })
               }
               className="w-36"
             >
@@ -145,7 +153,7 @@ export function DeliveryLog({ endpointId, canReplay }: { endpointId: string; can
             <Select
               id="filter-event"
               value={filters.eventType ?? ""}
-              onChange={(e) => setFilters({ ...filters, eventType: e.target.value || undefined })}
+              onChange={(e) => setFilters({ eventType: e.target.value || undefined })}
               className="w-52"
             >
               <option value="">Any event type</option>
