@@ -1,6 +1,6 @@
 "use client";
 
-import { Braces, Check, Rocket } from "lucide-react";
+import { Check, Rocket } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useReducer, useRef, useState } from "react";
@@ -11,12 +11,6 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuTrigger,
-} from "@/components/ui/dropdown-menu";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -27,9 +21,9 @@ import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
 import { SegmentedControl } from "@/components/ui/toggle-group";
 import { useTemplates } from "@/features/templates/hooks";
+import { InsertVariableMenu } from "@/features/templates/insert-variable-menu";
 import { EncodingAdvice, SegmentMeter } from "@/features/templates/segment-meter";
 import { useLiveCount } from "@/features/templates/live-count";
-import { insertAt, VARIABLES } from "@/features/templates/variables";
 import { browserTimeZone, formatCount, formatDateTime, formatMoney } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
@@ -257,20 +251,6 @@ function AudienceStep({ state, dispatch, errors }: StepProps) {
 function InlineBody({ state, dispatch, errors }: StepProps) {
   const ref = useRef<HTMLTextAreaElement | null>(null);
   const { preview, pending } = useLiveCount(state.body);
-  const insert = (tag: string) => {
-    const el = ref.current;
-    const next = insertAt(
-      state.body,
-      tag,
-      el?.selectionStart ?? state.body.length,
-      el?.selectionEnd ?? state.body.length,
-    );
-    dispatch({ type: "set", values: { body: next.text } });
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(next.caret, next.caret);
-    });
-  };
   return (
     <div className="grid gap-2">
       <Field
@@ -279,22 +259,11 @@ function InlineBody({ state, dispatch, errors }: StepProps) {
         error={errors.body}
         hint="Variables such as {{first_name|there}} are filled in for each contact."
         aside={
-          <DropdownMenu>
-            <DropdownMenuTrigger asChild>
-              <Button type="button" variant="ghost" size="sm">
-                <Braces aria-hidden="true" />
-                Insert variable
-              </Button>
-            </DropdownMenuTrigger>
-            <DropdownMenuContent align="end">
-              {VARIABLES.map((v) => (
-                <DropdownMenuItem key={v.tag} onSelect={() => insert(v.tag)}>
-                  <span>{v.label}</span>
-                  <code className="ml-auto pl-4 text-xs text-muted-foreground">{v.tag}</code>
-                </DropdownMenuItem>
-              ))}
-            </DropdownMenuContent>
-          </DropdownMenu>
+          <InsertVariableMenu
+            field={ref}
+            value={() => state.body}
+            onChange={(body) => dispatch({ type: "set", values: { body } })}
+          />
         }
       >
         <Textarea

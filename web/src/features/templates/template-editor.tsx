@@ -1,7 +1,7 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { Braces, History, RotateCcw, Trash2 } from "lucide-react";
+import { History, RotateCcw, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useRef } from "react";
 import { useForm, useWatch } from "react-hook-form";
@@ -12,12 +12,6 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuTrigger,
-} from "@/components/ui/dropdown-menu";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { EmptyState, ErrorState, LoadingState, Spinner } from "@/components/ui/states";
@@ -34,8 +28,8 @@ import {
 } from "./hooks";
 import { useLiveCount } from "./live-count";
 import { MAX_BODY, templateSchema, type TemplateValues } from "./schemas";
+import { InsertVariableMenu } from "./insert-variable-menu";
 import { EncodingAdvice, SegmentMeter } from "./segment-meter";
-import { insertAt, VARIABLES } from "./variables";
 
 interface EditorProps {
   template?: Template;
@@ -59,19 +53,6 @@ export function TemplateEditor({ template }: EditorProps) {
   const { preview, pending } = useLiveCount(body);
   const measured = preview.data;
   const bodyField = form.register("body");
-
-  const insert = (tag: string) => {
-    const el = bodyRef.current;
-    const current = form.getValues("body");
-    const start = el?.selectionStart ?? current.length;
-    const end = el?.selectionEnd ?? current.length;
-    const next = insertAt(current, tag, start, end);
-    form.setValue("body", next.text, { shouldDirty: true });
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(next.caret, next.caret);
-    });
-  };
 
   const onSubmit = form.handleSubmit(async (values) => {
     try {
@@ -111,22 +92,11 @@ export function TemplateEditor({ template }: EditorProps) {
           error={errors.body?.message}
           hint="Variables such as {{first_name|there}} are filled in for each contact; the part after | is sent when the contact has no value."
           aside={
-            <DropdownMenu>
-              <DropdownMenuTrigger asChild>
-                <Button type="button" variant="ghost" size="sm">
-                  <Braces aria-hidden="true" />
-                  Insert variable
-                </Button>
-              </DropdownMenuTrigger>
-              <DropdownMenuContent align="end">
-                {VARIABLES.map((v) => (
-                  <DropdownMenuItem key={v.tag} onSelect={() => insert(v.tag)}>
-                    <span>{v.label}</span>
-                    <code className="ml-auto pl-4 text-xs text-muted-foreground">{v.tag}</code>
-                  </DropdownMenuItem>
-                ))}
-              </DropdownMenuContent>
-            </DropdownMenu>
+            <InsertVariableMenu
+              field={bodyRef}
+              value={() => form.getValues("body")}
+              onChange={(text) => form.setValue("body", text, { shouldDirty: true })}
+            />
           }
         >
           <Textarea
