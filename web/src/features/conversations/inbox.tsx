@@ -1,8 +1,8 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
+import { useQueryParams } from "@/lib/use-query-params";
 import { cn } from "@/lib/utils";
 
 import { ConversationList } from "./conversation-list";
@@ -37,24 +37,9 @@ function readFilters(params: URLSearchParams): InboxFilters {
 /** The inbox: filters | conversations | thread (with the contact and the lead). On a phone
  * (below 768 px) one pane at a time: the list, then the thread with a way back. */
 export function Inbox() {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const filters = useMemo(() => readFilters(new URLSearchParams(params.toString())), [params]);
+  const [params, setParams] = useQueryParams();
+  const filters = useMemo(() => readFilters(params), [params]);
   const openId = params.get("id");
-
-  const setParams = useCallback(
-    (changes: Record<string, string | null>) => {
-      const next = new URLSearchParams(params.toString());
-      for (const [key, value] of Object.entries(changes)) {
-        if (value === null || value === "") next.delete(key);
-        else next.set(key, value);
-      }
-      const query = next.toString();
-      router.replace(`${pathname}${query ? `?${query}` : ""}`, { scroll: false });
-    },
-    [params, pathname, router],
-  );
 
   useLiveInbox(openId);
   const list = useConversations(filters);

@@ -1,7 +1,6 @@
 "use client";
 
 import { ChevronDown, ChevronRight, History, RotateCw } from "lucide-react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import * as React from "react";
 
 import { problemMessage } from "@/api/problem";
@@ -20,6 +19,7 @@ import {
 } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import { LoadMore } from "@/components/ui/load-more";
+import { type QueryChanges, useQueryParams } from "@/lib/use-query-params";
 
 import {
   type Attempt,
@@ -55,37 +55,22 @@ function isStatus(value: string | null): value is DeliveryStatus {
   return STATUSES.some((s) => s.value === value);
 }
 
-/** The filters of the log live in the URL (`status`, `event`), so a filtered view is a link.
- * A change applies to the query last asked for, not the one last rendered: two filters
- * changed in quick succession both stick (the URL updates in a transition, and the second
- * change used to restore the first one's old value). */
+/** The filters of the log live in the URL (`status`, `event`), so a filtered view is a link. */
 export function useDeliveryFilters(): [
   DeliveryFilters,
   (change: Partial<DeliveryFilters>) => void,
 ] {
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const asked = React.useRef(params.toString());
-  React.useEffect(() => {
-    asked.current = params.toString();
-  }, [params]);
+  const [params, setParams] = useQueryParams();
   const status = params.get("status");
   const filters: DeliveryFilters = {
     status: isStatus(status) ? status : undefined,
     eventType: params.get("event") || undefined,
   };
   const set = (change: Partial<DeliveryFilters>) => {
-    const query = new URLSearchParams(asked.current);
-    const keys = { status: "status", eventType: "event" } as const;
-    for (const field of ["status", "eventType"] as const) {
-      if (!(field in change)) continue;
-      const value = change[field];
-      if (value) query.set(keys[field], value);
-      else query.delete(keys[field]);
-    }
-    asked.current = query.toString();
-    router.replace(`${pathname}?${asked.current}`, { scroll: false });
+    const changes: QueryChanges = {};
+    if ("status" in change) changes.status = change.status;
+    if ("eventType" in change) changes.event = change.eventType;
+    setParams(changes);
   };
   return [filters, set];
 }

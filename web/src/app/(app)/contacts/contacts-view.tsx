@@ -2,7 +2,6 @@
 
 import { Filter, Plus, Upload } from "lucide-react";
 import Link from "next/link";
-import { useRouter, useSearchParams } from "next/navigation";
 import * as React from "react";
 import { Suspense } from "react";
 
@@ -15,6 +14,7 @@ import {
   ContactFiltersBar,
   ContactsTable,
 } from "@/features/contacts/contacts-list";
+import { useQueryParams } from "@/lib/use-query-params";
 
 const KEYS = {
   q: "q",
@@ -37,34 +37,22 @@ function readFilters(params: URLSearchParams): ContactFilters {
 
 /** The contacts room: filters and columns live in the URL (a view can be shared by link). */
 function Contacts() {
-  const router = useRouter();
-  const params = useSearchParams();
+  const [params, setParams] = useQueryParams();
   const filters = readFilters(params);
   const [creating, setCreating] = React.useState(false);
   const [fieldKeys, setFieldKeys] = React.useState<string[]>([]);
-  const paramsText = params.toString();
-
-  // The query string last asked for: two quick changes (a filter cleared, another set)
-  // both count, even before the router has applied the first.
-  const latest = React.useRef(paramsText);
-  React.useEffect(() => {
-    latest.current = paramsText; // the URL caught up, or moved (back button)
-  }, [paramsText]);
 
   const onChange = React.useCallback(
     (next: Partial<ContactFilters>) => {
-      const q = new URLSearchParams(latest.current);
+      const changes: Record<string, string> = {};
       for (const [name, value] of Object.entries(next)) {
-        const key = KEYS[name as keyof ContactFilters];
-        const text = Array.isArray(value) ? value.join(",") : value;
-        if (text) q.set(key, text);
-        else q.delete(key);
+        changes[KEYS[name as keyof ContactFilters]] = Array.isArray(value)
+          ? value.join(",")
+          : value;
       }
-      const s = q.toString();
-      latest.current = s;
-      router.replace(s ? `/contacts?${s}` : "/contacts", { scroll: false });
+      setParams(changes);
     },
-    [router],
+    [setParams],
   );
   // A new filter starts from the first page (the table is keyed by the query).
   const listKey = [filters.q, filters.tag, filters.segment, filters.optedOut].join("|");

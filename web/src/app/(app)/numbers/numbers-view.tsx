@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 
 import { PageHeader } from "@/components/shell/app-frame";
@@ -15,6 +14,7 @@ import { NumbersTable } from "@/features/numbers/numbers-table";
 import { PoolsSection } from "@/features/numbers/pools";
 import { atLeast } from "@/features/tenancy/roles";
 import { useRole } from "@/features/tenancy/session";
+import { useQueryParams } from "@/lib/use-query-params";
 
 const STATUSES: readonly { value: NumberStatus; label: string }[] = [
   { value: "active", label: "Healthy" },
@@ -28,22 +28,11 @@ function isStatus(value: string | null): value is NumberStatus {
 }
 
 function Numbers() {
-  const router = useRouter();
-  const params = useSearchParams();
+  const [params, setParams] = useQueryParams();
   const tab = params.get("tab") === "pools" ? "pools" : "numbers";
   const asked = params.get("status");
   const status = isStatus(asked) ? asked : null;
   const canManage = atLeast(useRole(), "admin");
-
-  const go = (next: { tab?: string; status?: string | null }) => {
-    const q = new URLSearchParams(params.toString());
-    for (const [key, value] of Object.entries(next)) {
-      if (value && !(key === "tab" && value === "numbers")) q.set(key, value);
-      else q.delete(key);
-    }
-    const s = q.toString();
-    router.replace(s ? `/numbers?${s}` : "/numbers", { scroll: false });
-  };
 
   return (
     <>
@@ -59,7 +48,10 @@ function Numbers() {
           ) : null
         }
       />
-      <Tabs value={tab} onValueChange={(value) => go({ tab: value })}>
+      <Tabs
+        value={tab}
+        onValueChange={(value) => setParams({ tab: value === "numbers" ? null : value })}
+      >
         <TabsList aria-label="Numbers or pools">
           <TabsTrigger value="numbers">Numbers</TabsTrigger>
           <TabsTrigger value="pools">Pools</TabsTrigger>
@@ -73,7 +65,7 @@ function Numbers() {
                   id="number-status"
                   className="w-48"
                   value={status ?? ""}
-                  onChange={(e) => go({ status: e.target.value || null })}
+                  onChange={(e) => setParams({ status: e.target.value })}
                 >
                   <option value="">All numbers</option>
                   {STATUSES.map((s) => (
