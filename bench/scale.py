@@ -30,16 +30,20 @@ CPU of each process: utime + stime from /proc/<pid>/stat (what getrusage(RUSAGE_
 returns inside it), before the launch and after the last delivery. Peak RSS: VmHWM; threads:
 the most seen by a 1 s poll.
 
-Run from the project root: `python -m bench.scale` (see --help). RabbitMQ backend: the
-senders are `smsctl worker`-like processes (the project's RabbitWorker, concurrency 8).
+Run from the project root: `python -m bench.scale` (see --help). RabbitMQ backend (the
+default): the senders are `smsctl worker`-like processes (the project's RabbitWorker,
+concurrency 8). `--backend pubsub`: the Pub/Sub emulator and the fake Cloud Tasks push to
+the senders, gateways serving /_functions/<name> as each function's service is in GCP.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
+import logging
 import os
 import resource
 import signal
@@ -49,7 +53,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,13 +228,9 @@ def _worker_targets(send_path: bool) -> tuple[list[tuple[str, str]], list[str]]:
     return consumers, queues
 
 
-def serve_sender(out: str, concurrency: int, send_path: bool = True) -> int:
-    """A sender: the project's RabbitMQ worker (as `smsctl worker`) for the send path's
-    functions, recording how late each provider call's guard ran after its slot; on
-    SIGTERM it stops and writes that. With `send_path` False: every other function."""
+def _observe_lateness() -> None:
+    """Record how late each provider call's guard runs after its slot (in LATENESS)."""
     from shared.messaging import throttle
-    from shared.queue import RegistryDispatcher, set_backend
-    from shared.queue.rabbitmq import RabbitWorker
 
     pace = throttle.pace
 
@@ -241,6 +241,16 @@ def serve_sender(out: str, concurrency: int, send_path: bool = True) -> int:
         return paced
 
     throttle.pace = observed  # type: ignore[assignment]
+
+
+def serve_sender(out: str, concurrency: int, send_path: bool = True) -> int:
+    """A sender: the project's RabbitMQ worker (as `smsctl worker`) for the send path's
+    functions, recording how late each provider call's guard ran after its slot; on
+    SIGTERM it stops and writes that. With `send_path` False: every other function."""
+    from shared.queue import RegistryDispatcher, set_backend
+    from shared.queue.rabbitmq import RabbitWorker
+
+    _observe_lateness()
     consumers, queues = _worker_targets(send_path)
     consumer = RabbitWorker(
         RegistryDispatcher(), consumers=consumers, queues=queues, concurrency=concurrency
@@ -251,6 +261,32 @@ def serve_sender(out: str, concurrency: int, send_path: bool = True) -> int:
         thread.join(0.5)
     consumer.stop()
     set_backend(None)
+    _write_dump(out)
+    return 0
+
+
+def serve_functions(out: str, port: int) -> int:
+    """A sender on Pub/Sub + Cloud Tasks: the gateway serving /_functions/<name>, pushed to
+    by the emulator and the fake Cloud Tasks as each function's service is in GCP. Every
+    sender process listens on the same port (SO_REUSEPORT: the kernel spreads the
+    connections over them, as the front end spreads requests over instances)."""
+    from shared.platform import gateway
+    from shared.queue import set_backend
+
+    class Shared(gateway._Server):
+        allow_reuse_port = True
+
+    _observe_lateness()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # as gateway.serve
+    server = Shared("127.0.0.1", port, gateway.Gateway(), handler=gateway._Handler)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    server.serve_forever()
+    set_backend(None)
+    _write_dump(out)
+    return 0
+
+
+def _write_dump(out: str) -> None:
     ru = resource.getrusage(resource.RUSAGE_SELF)
     Path(out).write_text(
         json.dumps(
@@ -261,7 +297,6 @@ def serve_sender(out: str, concurrency: int, send_path: bool = True) -> int:
             }
         )
     )
-    return 0
 
 
 def floor_sender(base_url: str, sid: str, token: str, count: int) -> int:
@@ -480,6 +515,62 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@contextlib.contextmanager
+def gcp_services(enabled: bool) -> Iterator[tuple[int, int]]:
+    """QUEUE_BACKEND=pubsub: the Pub/Sub emulator and the fake Cloud Tasks, and the push
+    topology made here, as Terraform makes it: the send path's subscriptions push to the
+    senders' shared port, every other one to the events process's port. Yields those two
+    ports. Tasks go to FUNCTION_URL_PREFIX (the senders' port; each process serves every
+    function, so a task of another function is served there too)."""
+    if not enabled:
+        yield 0, 0
+        return
+    from shared.config import get_settings
+    from shared.queue.pubsub import PubSubAdmin
+    from shared.queue.topology import consumed_topics, delivery_attempts, subscription_id
+    from tests.fakes.cloudtasks import FakeCloudTasks
+    from tests.services import PubSubEmulator
+
+    emulator = PubSubEmulator()
+    host = emulator.start()
+    tasks = FakeCloudTasks().start()
+    ports = pl.free_port(), pl.free_port()
+    project = f"bench-{uuid.uuid4().hex[:8]}"  # a fresh namespace on a shared emulator
+    os.environ.update(
+        PUBSUB_EMULATOR_HOST=host,
+        CLOUD_TASKS_API_ENDPOINT=tasks.base_url,
+        GCP_PROJECT=project,
+        FUNCTION_URL_PREFIX=f"http://127.0.0.1:{ports[0]}/_functions/",
+    )
+    get_settings.cache_clear()
+    admin = PubSubAdmin(project, emulator_host=host)
+    try:
+        attempts = delivery_attempts(get_settings().queue_max_attempts)
+        for topic, functions in consumed_topics().items():
+            endpoints = {
+                subscription_id(topic, f): (
+                    f"http://127.0.0.1:{ports[f not in SEND_PATH_FUNCTIONS]}/_functions/{f}"
+                )
+                for f in functions
+            }
+            admin.ensure_topic(topic, endpoints, max_delivery_attempts=attempts)
+    finally:
+        admin.close()
+    try:
+        yield ports
+    finally:
+        tasks.stop()
+        emulator.stop()
+        for name in (
+            "PUBSUB_EMULATOR_HOST",
+            "CLOUD_TASKS_API_ENDPOINT",
+            "GCP_PROJECT",
+            "FUNCTION_URL_PREFIX",
+        ):
+            os.environ.pop(name, None)
+        get_settings.cache_clear()
+
+
 def run(config: Config) -> Outcome:
     import httpx
 
@@ -497,6 +588,8 @@ def run(config: Config) -> Outcome:
         pl.redis_server(True) as (redis_url, redis_pid),
     ):
         pl.configure_environment(database, redis_url, rabbit_url, config)  # type: ignore[arg-type]
+        gcp = contextlib.ExitStack()
+        sender_port, events_port = gcp.enter_context(gcp_services(config.backend == "pubsub"))
         progress(f"migrating scratch database {database}")
         migrate.upgrade(os.environ["DATABASE_URL"])
         try:
@@ -529,12 +622,21 @@ def run(config: Config) -> Outcome:
                     Path(tempfile.gettempdir()) / f"bench-sender-{uuid.uuid4().hex[:8]}.json"
                     for _ in range(config.senders)
                 ]
-                for path in dumps:
-                    proc = spawn("sender", str(path), str(config.concurrency))
-                    children.append(Child("sender", proc))
                 events_dump = Path(tempfile.gettempdir()) / f"bench-events-{uuid.uuid4().hex[:8]}"
-                proc = spawn("events", str(events_dump), str(config.concurrency))
-                children.append(Child("events", proc))
+                if config.backend == "pubsub":
+                    for path in dumps:
+                        proc = spawn("functions", str(path), str(sender_port))
+                        children.append(Child("sender", proc))
+                    proc = spawn("functions", str(events_dump), str(events_port))
+                    children.append(Child("events", proc))
+                    for port in (sender_port, events_port):
+                        wait_http(f"http://127.0.0.1:{port}/health")
+                else:
+                    for path in dumps:
+                        proc = spawn("sender", str(path), str(config.concurrency))
+                        children.append(Child("sender", proc))
+                    proc = spawn("events", str(events_dump), str(config.concurrency))
+                    children.append(Child("events", proc))
                 time.sleep(3)  # the workers connect and declare their queues
                 pl.flush_pg_stats()
                 loads0 = pl.load_average()
@@ -619,7 +721,21 @@ def run(config: Config) -> Outcome:
                 api_server.shutdown()
             if fake is not None:
                 pl.teardown(None, fake)
+            gcp.close()
             mailbox.stop()
+
+
+def _workers_described(c: Config) -> str:
+    if c.backend == "pubsub":
+        return (
+            f"{c.senders} senders (the gateway serving /_functions/, pushed to by the Pub/Sub "
+            "emulator and the fake Cloud Tasks; the send path's subscriptions push to their "
+            "shared port), one such process for every other function's subscriptions"
+        )
+    return (
+        f"{c.senders} senders (RabbitWorker, concurrency {c.concurrency}, the send path's "
+        "functions), one process for every other function (RabbitWorker)"
+    )
 
 
 def _others_cpu(children: list[Child], fake: FakeProc, redis_pid: int | None) -> float:
@@ -631,7 +747,7 @@ def _others_cpu(children: list[Child], fake: FakeProc, redis_pid: int | None) ->
     for entry in os.scandir("/proc"):
         if entry.name.isdigit() and int(entry.name) not in ours:
             found = pl._proc_cpu(int(entry.name))
-            if found and found[0] not in ("postgres", "beam.smp"):
+            if found and found[0] not in ("postgres", "beam.smp", "java"):
                 total += found[1]
     return total
 
@@ -800,13 +916,18 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {pl.machine_line()}",
         f"- Command (from the project root): `{pl.command_line('bench.scale', c.argv)}`; "
         f"code measured: {r.code}",
-        f"- Processes: {c.senders} senders (RabbitWorker, concurrency {c.concurrency}, the send "
-        "path's functions), one process for every other function (RabbitWorker), "
+        f"- Processes: {_workers_described(c)}, "
         f"{c.webhooks} webhook gateways"
         + (f" each limited to {c.webhook_rate:g} requests/s" if c.webhook_rate else "")
         + ", the asyncio fake Twilio (callback delay "
         f"{c.callback_delay:g} s, spreading callbacks over the webhook processes), a private "
-        "redis-server, the shared PostgreSQL and RabbitMQ (a vhost of this run's own)",
+        "redis-server, the shared PostgreSQL"
+        + (
+            ", the Pub/Sub emulator (Java; its CPU is not in this run's figures) and the fake "
+            "Cloud Tasks (threads of this bench's own process)"
+            if c.backend == "pubsub"
+            else " and RabbitMQ (a vhost of this run's own)"
+        ),
         f"- Outcome: {r.outcome}; audience {r.audience:,}; messages by status: "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(r.statuses.items())),
         f"- Load average (1/5/15 min) before / after: {r.loads[0]} / {r.loads[1]}; machine "
@@ -969,7 +1090,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         prog="python -m bench.scale", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="throughput")
-    parser.add_argument("--backend", choices=("rabbitmq",), default="rabbitmq")
+    parser.add_argument("--backend", choices=("rabbitmq", "pubsub"), default="rabbitmq")
     parser.add_argument("--contacts", type=pl.positive_int)
     parser.add_argument("--dids", type=pl.positive_int)
     parser.add_argument("--mps", type=float)
@@ -996,6 +1117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--serve-webhooks": lambda a: serve_webhooks(int(a[0]), float(a[1])),
         "--serve-sender": lambda a: serve_sender(a[0], int(a[1])),
         "--serve-events": lambda a: serve_sender(a[0], int(a[1]), send_path=False),
+        "--serve-functions": lambda a: serve_functions(a[0], int(a[1])),
         "--floor-sender": lambda a: floor_sender(a[0], a[1], a[2], int(a[3])),
         "--serve-floor-webhook": lambda a: serve_floor_webhook(int(a[0]), a[1], a[2]),
     }
