@@ -85,6 +85,9 @@ class FakeTwilio:
     faults: deque[tuple[int, int]] = field(default_factory=deque)  # (http status, code)
     auto_callbacks: bool = True
     callback_delay: float = 0.05
+    # Status callbacks nobody answered (url, status, error): Twilio does not retry them, it
+    # notes an 11200 in the account's debugger and goes on; so does the fake.
+    unanswered_callbacks: list[tuple[str, str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -225,7 +228,11 @@ class FakeTwilio:
             }
             if code:
                 params["ErrorCode"] = str(code)
-            self.post_signed(url, params, message["account_sid"])
+            try:
+                self.post_signed(url, params, message["account_sid"])
+            except OSError as exc:  # refused, reset, timed out: the platform is down
+                with self.lock:
+                    self.unanswered_callbacks.append((url, status, repr(exc)))
 
     # --- HTTP ----------------------------------------------------------------------
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
