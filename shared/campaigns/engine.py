@@ -60,13 +60,16 @@ SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per me
 # the fan-out schedules batches faster than the senders can take them (hundreds may
 # wait), they then come back a few dozen times a second in all, not each every second.
 # The maximum bounds how long room can stay unused when every waiting batch sleeps
-# (15 s left the senders idle for seconds once the callbacks had caught up). A long line
-# (many batches waiting against the rate batches run, `waiting_line`) lifts it: a batch
-# sleeps up to a share of the line's turn, so each comes back a few times per turn (room
-# never waits for a batch) instead of dozens (queue traffic and sender CPU for nothing).
+# (15 s left the senders idle for seconds once the callbacks had caught up). Where the
+# line of waiting batches can be measured against the rate batches run (`waiting_line`),
+# the maximum follows it instead: a third of the line's turn, so each waiting batch comes
+# back about three times per turn: a long line does not poll the queue dozens of times per
+# batch (queue traffic and sender CPU for nothing), and as it drains the sleeps shorten
+# (room does not wait for a batch at the end of a campaign).
 BUSY_RETRY_SECONDS = 0.25
 BUSY_RETRY_MAX_SECONDS = 8.0
 LINE_RETURNS_PER_TURN = 3
+LINE_SLEEP_MIN_SECONDS = 1.0
 LINE_SLEEP_MAX_SECONDS = 60.0
 
 send_hooks.install()  # a process that runs batches settles their audience rows
@@ -370,11 +373,15 @@ def _send_after_quiet_hours(tenant_id: uuid.UUID, message_id: uuid.UUID, when: d
 def _come_back_later(batch: CampaignBatch) -> None:
     """The senders are behind: the batch comes back after their lag, or after a backoff
     that doubles with each deferral (with jitter, so deferred batches do not return
-    together), at most 8 s, or a third of the line's turn when the line is long."""
+    together), at most a third of the line's turn (8 s when it cannot be measured)."""
     from shared.queue import schedule
 
     turn = waiting_line.deferred(batch.campaign_id)
-    longest = min(LINE_SLEEP_MAX_SECONDS, max(BUSY_RETRY_MAX_SECONDS, turn / LINE_RETURNS_PER_TURN))
+    longest = (
+        min(LINE_SLEEP_MAX_SECONDS, max(LINE_SLEEP_MIN_SECONDS, turn / LINE_RETURNS_PER_TURN))
+        if turn
+        else BUSY_RETRY_MAX_SECONDS  # nothing ran lately: no estimate
+    )
     backoff = BUSY_RETRY_SECONDS * 2 ** min(batch.deferrals, 8)
     delay = min(longest, max(backoff, delivery.dispatch_backlog_seconds()))
     at = datetime.now(UTC) + timedelta(seconds=delay * random.uniform(1.0, 1.5))

@@ -1,6 +1,6 @@
-"""A deferred batch sleeps about its turn in the line of waiting batches: a short line keeps
-the short sleeps (at most 8 s), a long line against a slow rate lets each batch sleep up to
-a third of its turn (at most 60 s), so hundreds of waiting batches do not poll the queue."""
+"""A deferred batch sleeps about a third of its turn in the line of waiting batches (at
+least 1 s, at most 60 s; 8 s at most when the line cannot be measured): hundreds of
+waiting batches do not poll the queue, and a line that drains leaves no batch asleep."""
 
 from __future__ import annotations
 
@@ -63,15 +63,23 @@ def test_the_turn_is_the_line_over_the_rate_batches_run() -> None:
     assert waiting_line.deferred(other) == 0.0  # per campaign
 
 
-def test_a_short_line_keeps_the_short_sleeps(queue: InlineBackend) -> None:
+def test_without_an_estimate_the_sleeps_stay_short(queue: InlineBackend) -> None:
+    campaign = uuid.uuid4()  # nothing of it ran lately
+    first = _comes_back_in(queue, campaign, deferrals=0)
+    assert 0.2 < first <= engine.BUSY_RETRY_SECONDS * 1.5 + 0.05
+    # However often it waited, at most the short maximum (with its jitter).
+    often = _comes_back_in(queue, campaign, deferrals=12)
+    assert engine.BUSY_RETRY_MAX_SECONDS - 0.1 <= often <= engine.BUSY_RETRY_MAX_SECONDS * 1.5
+
+
+def test_a_short_line_at_a_brisk_rate_sleeps_briefly(queue: InlineBackend) -> None:
+    """A line that drains fast (the end of a campaign): no batch sleeps through it."""
     campaign = uuid.uuid4()
     for _ in range(20):
         waiting_line.ran(campaign)
     _next_second()
-    first = _comes_back_in(queue, campaign, deferrals=0)
-    assert 0.2 < first <= engine.BUSY_RETRY_SECONDS * 1.5 + 0.05
-    # However often it waited, at most the short maximum (with its jitter).
-    assert _comes_back_in(queue, campaign, deferrals=12) <= engine.BUSY_RETRY_MAX_SECONDS * 1.5
+    often = _comes_back_in(queue, campaign, deferrals=12)  # a turn of 0.25 s
+    assert engine.LINE_SLEEP_MIN_SECONDS - 0.1 <= often <= engine.LINE_SLEEP_MIN_SECONDS * 1.5
 
 
 def test_a_long_line_against_a_slow_rate_sleeps_longer(queue: InlineBackend) -> None:
