@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from shared.billing.limits import bulk_refusal
-from shared.campaigns import send_hooks, waiting_line
+from shared.campaigns import send_hooks
 from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.pace import campaign_rate
@@ -60,17 +60,9 @@ SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per me
 # the fan-out schedules batches faster than the senders can take them (hundreds may
 # wait), they then come back a few dozen times a second in all, not each every second.
 # The maximum bounds how long room can stay unused when every waiting batch sleeps
-# (15 s left the senders idle for seconds once the callbacks had caught up). Where the
-# line of waiting batches can be measured against the rate batches run (`waiting_line`),
-# the maximum follows it instead: a third of the line's turn, so each waiting batch comes
-# back about three times per turn: a long line does not poll the queue dozens of times per
-# batch (queue traffic and sender CPU for nothing), and as it drains the sleeps shorten
-# (room does not wait for a batch at the end of a campaign).
+# (15 s left the senders idle for seconds once the callbacks had caught up).
 BUSY_RETRY_SECONDS = 0.25
 BUSY_RETRY_MAX_SECONDS = 8.0
-LINE_RETURNS_PER_TURN = 3
-LINE_SLEEP_MIN_SECONDS = 1.0
-LINE_SLEEP_MAX_SECONDS = 60.0
 
 send_hooks.install()  # a process that runs batches settles their audience rows
 
@@ -172,8 +164,6 @@ def send_batch(
         deferrals=deferrals,
         epoch=epoch,
     )
-    if deferrals:
-        waiting_line.returned(campaign_id)
     # Nothing is taken or queued until there is room. This instance's sends leaving late
     # is known from memory: such a batch comes back without a database read (hundreds of
     # batches may be waiting for room; each turn must be cheap).
@@ -373,17 +363,11 @@ def _send_after_quiet_hours(tenant_id: uuid.UUID, message_id: uuid.UUID, when: d
 def _come_back_later(batch: CampaignBatch) -> None:
     """The senders are behind: the batch comes back after their lag, or after a backoff
     that doubles with each deferral (with jitter, so deferred batches do not return
-    together), at most a third of the line's turn (8 s when it cannot be measured)."""
+    together)."""
     from shared.queue import schedule
 
-    turn = waiting_line.deferred(batch.campaign_id)
-    longest = (
-        min(LINE_SLEEP_MAX_SECONDS, max(LINE_SLEEP_MIN_SECONDS, turn / LINE_RETURNS_PER_TURN))
-        if turn
-        else BUSY_RETRY_MAX_SECONDS  # nothing ran lately: no estimate
-    )
     backoff = BUSY_RETRY_SECONDS * 2 ** min(batch.deferrals, 8)
-    delay = min(longest, max(backoff, delivery.dispatch_backlog_seconds()))
+    delay = min(BUSY_RETRY_MAX_SECONDS, max(backoff, delivery.dispatch_backlog_seconds()))
     at = datetime.now(UTC) + timedelta(seconds=delay * random.uniform(1.0, 1.5))
     schedule(
         BATCH_QUEUE,
@@ -411,8 +395,6 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
     the campaign's state (paused or cancelled: dropped, a resume fans out anew)."""
 
     counts = {"deferred": 0, "waiting": 0}
-    if batch.deferrals:
-        waiting_line.returned(batch.campaign_id)
     with tenant_session(batch.tenant_id) as s:
         campaign = s.get(Campaign, batch.campaign_id)
         if campaign is None or campaign.status != "running":
@@ -464,7 +446,6 @@ def _reserve_and_dispatch(
     if planned and delivery.dispatch_is_busy():
         _come_back_later(batch.model_copy(update={"waiting": planned}))
         return len(planned)
-    waiting_line.ran(batch.campaign_id)
     by_id: dict[uuid.UUID, delivery.Claimed] = {}
     mine = planned
     if claim_first:
