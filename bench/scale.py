@@ -586,10 +586,9 @@ def run(config: Config) -> Outcome:
         pl.scratch_database(keep=False) as database,
         pl.rabbit_vhost(config.backend == "rabbitmq") as rabbit_url,
         pl.redis_server(True) as (redis_url, redis_pid),
+        gcp_services(config.backend == "pubsub") as (sender_port, events_port),
     ):
         pl.configure_environment(database, redis_url, rabbit_url, config)  # type: ignore[arg-type]
-        gcp = contextlib.ExitStack()
-        sender_port, events_port = gcp.enter_context(gcp_services(config.backend == "pubsub"))
         progress(f"migrating scratch database {database}")
         migrate.upgrade(os.environ["DATABASE_URL"])
         try:
@@ -721,7 +720,6 @@ def run(config: Config) -> Outcome:
                 api_server.shutdown()
             if fake is not None:
                 pl.teardown(None, fake)
-            gcp.close()
             mailbox.stop()
 
 
