@@ -15,9 +15,14 @@ export const DropdownMenuTrigger = Menu.Trigger;
 export const DropdownMenuGroup = Menu.Group;
 export const DropdownMenuRadioGroup = Menu.RadioGroup;
 
+/** On close, Radix gives the focus back to the trigger, on a timer after the menu is gone.
+ * When the focus already went somewhere else by then (an item moved it to a field, a
+ * keyboard shortcut focused the search), it stays there: what was typed meanwhile would
+ * otherwise land on the trigger and be lost. */
 export function DropdownMenuContent({
   className,
   sideOffset = 6,
+  onCloseAutoFocus,
   ...props
 }: React.ComponentProps<typeof Menu.Content>) {
   return (
@@ -28,6 +33,11 @@ export function DropdownMenuContent({
           "z-50 min-w-52 overflow-hidden rounded-lg border bg-card p-1 text-card-foreground shadow-lg",
           className,
         )}
+        onCloseAutoFocus={(event) => {
+          onCloseAutoFocus?.(event);
+          const active = document.activeElement;
+          if (active && active !== document.body) event.preventDefault();
+        }}
         {...props}
       />
     </Menu.Portal>

@@ -1,7 +1,7 @@
 "use client";
 
 import { Braces } from "lucide-react";
-import { type RefObject, useRef } from "react";
+import type { RefObject } from "react";
 import { flushSync } from "react-dom";
 
 import { Button } from "@/components/ui/button";
@@ -24,12 +24,10 @@ interface InsertVariableMenuProps {
 
 /**
  * "Insert variable": puts the chosen tag at the message's caret and gives the focus back
- * to the message at once, caret after the tag, so typing goes on where it left off. The
- * menu's close would move the focus to its button a moment later (Radix does it on a
- * timer), which swallowed what was typed meanwhile; that move is cancelled.
+ * to the message at once, caret after the tag, so typing goes on where it left off (the
+ * menu's close leaves a focus that has moved where it is).
  */
 export function InsertVariableMenu({ field, value, onChange }: InsertVariableMenuProps) {
-  const inserted = useRef(false);
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
@@ -38,14 +36,7 @@ export function InsertVariableMenu({ field, value, onChange }: InsertVariableMen
           Insert variable
         </Button>
       </DropdownMenuTrigger>
-      <DropdownMenuContent
-        align="end"
-        onCloseAutoFocus={(event) => {
-          // The focus already went to the message when the variable was chosen.
-          if (inserted.current) event.preventDefault();
-          inserted.current = false;
-        }}
-      >
+      <DropdownMenuContent align="end">
         {VARIABLES.map((v) => (
           <DropdownMenuItem
             key={v.tag}
@@ -62,7 +53,6 @@ export function InsertVariableMenu({ field, value, onChange }: InsertVariableMen
               flushSync(() => onChange(next.text));
               el?.focus();
               el?.setSelectionRange(next.caret, next.caret);
-              inserted.current = true;
             }}
           >
             <span>{v.label}</span>
