@@ -118,6 +118,16 @@ class FakeTwilio:
         self.numbers[resource["sid"]] = resource
         return resource
 
+    def own_fresh_number(self, account: str) -> dict[str, Any]:
+        """A random 555-01xx number that no account here owns yet (numbers are unique across
+        workspaces, so a drawn number that another test bought would not import)."""
+        with self.lock:
+            taken = {n["phone_number"] for n in self.numbers.values()}
+            while True:
+                phone = f"+1{200 + uuid.uuid4().int % 700}55501{uuid.uuid4().int % 100:02d}"
+                if phone not in taken:
+                    return self.own_number(account, phone)
+
     def fail_next(self, http_status: int, code: int, times: int = 1) -> None:
         for _ in range(times):
             self.faults.append((http_status, code))

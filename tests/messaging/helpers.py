@@ -29,8 +29,7 @@ class TwilioWorkspace:
 def connect_twilio(api: httpx.Client, fake: FakeTwilio, prefix: str = "tw") -> TwilioWorkspace:
     account = signup(api, prefix)
     sid, token = fake.add_account()
-    area = f"{200 + uuid.uuid4().int % 700}"
-    fake.own_number(sid, f"+1{area}55501{uuid.uuid4().int % 100:02d}")
+    fake.own_fresh_number(sid)
     r = api.put(
         "/v1/twilio/config", json={"account_sid": sid, "auth_token": token}, headers=account.headers
     )
