@@ -36,8 +36,8 @@ class PlannedSend(BaseModel):
 
 class CampaignBatch(Event):
     """A slice of the frozen audience (by seq) for one send consumer. `waiting`: a retry
-        of the batch for its messages that had no rate slot yet. `deferrals`: how often it
-        found its senders behind already (each time it waits longer). `epoch`: the campaign's
+    of the batch for its messages that had no rate slot yet. `deferrals`: how often it
+    found its senders behind already (each time it waits longer). `epoch`: the campaign's
     run that scheduled it; a batch of an older run (before a pause and resume) drops itself."""
 
     event_type = "campaign.batch"
@@ -48,6 +48,8 @@ class CampaignBatch(Event):
     waiting: list[PlannedSend] = []
     deferrals: int = 0
     epoch: int | None = None
+    # The fallback of a batch waiting in line for room in the senders (waiting_batches).
+    lined: bool = False
 
 
 class CampaignPaused(Event):
