@@ -13,10 +13,6 @@ transaction. It reserves rate slots for the whole batch in one Lua call and disp
 what has a slot within the horizon (claim, provider calls at their slots, record, each
 batched). The rest stays `queued`, and the batch is scheduled again for when its next
 slot opens. Redelivered batches and tasks change nothing: a message is claimed once.
-
-An instance whose sends leave late takes nothing: the batch waits in line for room
-(waiting_batches), and run_batch, once its own batch is out, takes the waiting ones while
-the instance has room.
 """
 
 from __future__ import annotations
@@ -32,7 +28,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from shared.billing.limits import bulk_refusal
-from shared.campaigns import send_hooks, waiting_batches
+from shared.campaigns import send_hooks
 from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.pace import campaign_rate
@@ -67,14 +63,6 @@ SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per me
 # (15 s left the senders idle for seconds once the callbacks had caught up).
 BUSY_RETRY_SECONDS = 0.25
 BUSY_RETRY_MAX_SECONDS = 8.0
-# A batch that finds its senders busy waits in line (waiting_batches) and a sender with
-# room takes it from there; its fallback task comes back after the line's length times
-# this (the backoff above when the line is short), at most the maximum: a long line moves
-# by senders taking from it, not by hundreds of fallbacks polling.
-LINE_SECONDS_PER_BATCH = 0.1
-LINE_FALLBACK_MAX_SECONDS = 30.0
-# How long a sender goes on taking waiting batches after its own (one task's run).
-TAKE_FROM_LINE_SECONDS = 20.0
 
 send_hooks.install()  # a process that runs batches settles their audience rows
 
@@ -157,45 +145,6 @@ def _segments_per_message(s: Any, tenant_id: uuid.UUID, campaign: Campaign) -> f
     return max(1.0, sum(segment_count(text) for text in texts) / len(texts))
 
 
-def run_batch(batch: CampaignBatch) -> None:
-    """A task of the batch queue; then, while this instance has room, the batches waiting
-    in line for it (for up to TAKE_FROM_LINE_SECONDS)."""
-    _run(batch)
-    until = time.monotonic() + TAKE_FROM_LINE_SECONDS
-    while time.monotonic() < until and not delivery.dispatch_is_busy():
-        taken = waiting_batches.take()
-        if taken is None:
-            return
-        try:
-            _run(taken, taken=True)
-        except Exception:  # its lease ends and it is taken again; this task's batch is done
-            log.exception("a batch taken from the line failed: %s", taken.seq_from)
-            return
-
-
-def _run(batch: CampaignBatch, *, taken: bool = False) -> None:
-    if batch.waiting:
-        send_waiting(batch)
-        return
-    if batch.lined and not taken:  # a lined batch's fallback
-        claim = waiting_batches.claim(batch)
-        if claim == "leased":  # a sender is running it: come back in case it dies
-            _fallback(batch, waiting_batches.length())
-            return
-        taken = claim == "taken"  # absent: taken and run already, or the line was lost
-    counts = send_batch(
-        batch.tenant_id,
-        batch.campaign_id,
-        batch.seq_from,
-        batch.seq_to,
-        batch.deferrals,
-        epoch=batch.epoch,
-        lined=batch.lined,
-    )
-    if taken and not counts["lined"]:
-        waiting_batches.finish(batch)
-
-
 def send_batch(
     tenant_id: uuid.UUID,
     campaign_id: uuid.UUID,
@@ -204,18 +153,9 @@ def send_batch(
     deferrals: int = 0,
     *,
     epoch: int | None = None,
-    lined: bool = False,
 ) -> dict[str, int]:
-    """One slice of the audience (see the module's docstring). `lined`: this run is the
-    fallback of a batch waiting in line."""
-    counts = {
-        "queued": 0,
-        "skipped": 0,
-        "deferred": 0,
-        "redispatched": 0,
-        "waiting": 0,
-        "lined": 0,
-    }
+
+    counts = {"queued": 0, "skipped": 0, "deferred": 0, "redispatched": 0, "waiting": 0}
     later = CampaignBatch(
         tenant_id=tenant_id,
         campaign_id=campaign_id,
@@ -223,14 +163,12 @@ def send_batch(
         seq_to=seq_to,
         deferrals=deferrals,
         epoch=epoch,
-        lined=lined,
     )
     # Nothing is taken or queued until there is room. This instance's sends leaving late
-    # is known from memory: such a batch waits in line without a database read (hundreds
-    # of batches may be waiting for room; each turn must be cheap).
+    # is known from memory: such a batch comes back without a database read (hundreds of
+    # batches may be waiting for room; each turn must be cheap).
     if delivery.dispatch_is_busy():
-        _wait_for_room(later)
-        counts["lined"] = 1
+        _come_back_later(later)
         return counts
     # A batch of a stopped run (paused, cancelled, or replaced by a resume) ends here,
     # before it waits or comes back: a campaign's work in flight is its current run's.
@@ -436,33 +374,6 @@ def _come_back_later(batch: CampaignBatch) -> None:
         batch.model_copy(update={"deferrals": batch.deferrals + 1}).model_dump(mode="json"),
         at=at,
         key=f"batch-{batch.campaign_id}-{batch.seq_from}-busy-{time.time_ns()}",
-    )
-
-
-def _wait_for_room(batch: CampaignBatch) -> None:
-    """The senders are busy: the batch waits in line for one with room. A batch new to
-    the line, or a fallback that found it still waiting, schedules the (next) fallback
-    before it joins, so a crash between the two leaves a fallback, never a lined batch
-    without one."""
-    lined, length = waiting_batches.place(batch)
-    if batch.lined or not lined:
-        _fallback(batch, length)
-    waiting_batches.join(batch)
-
-
-def _fallback(batch: CampaignBatch, line_length: int) -> None:
-    from shared.queue import schedule
-
-    backoff = BUSY_RETRY_SECONDS * 2 ** min(batch.deferrals, 8)
-    delay = min(LINE_FALLBACK_MAX_SECONDS, max(backoff, line_length * LINE_SECONDS_PER_BATCH))
-    at = datetime.now(UTC) + timedelta(seconds=delay * random.uniform(1.0, 1.5))
-    schedule(
-        BATCH_QUEUE,
-        batch.model_copy(update={"deferrals": batch.deferrals + 1, "lined": True}).model_dump(
-            mode="json"
-        ),
-        at=at,
-        key=f"batch-{batch.campaign_id}-{batch.seq_from}-lined-{time.time_ns()}",
     )
 
 

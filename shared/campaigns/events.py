@@ -48,8 +48,6 @@ class CampaignBatch(Event):
     waiting: list[PlannedSend] = []
     deferrals: int = 0
     epoch: int | None = None
-    # The fallback of a batch waiting in line for room in the senders (waiting_batches).
-    lined: bool = False
 
 
 class CampaignPaused(Event):

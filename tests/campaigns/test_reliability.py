@@ -189,8 +189,6 @@ def test_a_busy_sender_reserves_nothing_and_catches_up(
     batches take no rate slots; they come back and send once the threads catch up."""
     import threading
 
-    from shared.cache import get_redis
-    from shared.campaigns import waiting_batches
     from shared.messaging import delivery, dispatcher
 
     setup = workspace_with_pool(api, fake_twilio, dids=2, mps=20)
@@ -207,8 +205,6 @@ def test_a_busy_sender_reserves_nothing_and_catches_up(
         time.sleep(1.5)
         phones = {c["phone"] for c in contacts}
         assert sends_by_recipient(fake_twilio, phones) == {}
-        lined = get_redis().zrange(waiting_batches.LINE_KEY, 0, -1)
-        assert any(campaign["id"] in m.decode() for m in lined)  # waiting for room
     finally:
         release.set()
     wait_status(api, setup, campaign["id"], "completed", timeout=60)
