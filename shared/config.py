@@ -6,7 +6,7 @@ the three in agreement.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -255,6 +255,32 @@ class Settings(BaseSettings):
         return self.database_migration_url or self.database_url
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()
+class _SettingsOnce:
+    """The process's settings, read from the environment once. `cache_clear()` makes the
+    next call read it again; a read under way when it was cleared is not kept (with
+    lru_cache, a thread that read the old environment stored it after the clear: a test
+    then saw https required under ENVIRONMENT=local)."""
+
+    def __init__(self) -> None:
+        self._value: Settings | None = None
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Settings:
+        value = self._value
+        if value is not None:
+            return value
+        generation = self._generation
+        value = Settings()
+        with self._lock:
+            if generation == self._generation:
+                self._value = value
+        return value
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._value = None
+
+
+get_settings = _SettingsOnce()

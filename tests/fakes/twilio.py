@@ -119,12 +119,13 @@ class FakeTwilio:
         return resource
 
     def own_fresh_number(self, account: str) -> dict[str, Any]:
-        """A random 555-01xx number that no account here owns yet (numbers are unique across
-        workspaces, so a drawn number that another test bought would not import)."""
+        """A random local 555-01xx number that no account here owns yet (numbers are unique
+        across workspaces, so a drawn number that another test bought would not import).
+        Area codes 200-799: the 8xx range holds the toll-free codes (another default MPS)."""
         with self.lock:
             taken = {n["phone_number"] for n in self.numbers.values()}
             while True:
-                phone = f"+1{200 + uuid.uuid4().int % 700}55501{uuid.uuid4().int % 100:02d}"
+                phone = f"+1{200 + uuid.uuid4().int % 600}55501{uuid.uuid4().int % 100:02d}"
                 if phone not in taken:
                     return self.own_number(account, phone)
 
