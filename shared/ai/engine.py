@@ -579,6 +579,9 @@ def save_draft(s: Session, conversation: Conversation, job: Job, result: Qualifi
             index_elements=["conversation_id"], set_={**values, "created_at": now()}
         )
     )
+    # The inbox learns of a new draft from the conversation's change (its live poll reads
+    # updated_at); a qualification that changed nothing else would leave it unseen.
+    conversation.updated_at = now()
 
 
 def _queue_reply(

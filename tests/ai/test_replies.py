@@ -162,6 +162,13 @@ def test_suggest_on_demand_drafts_whatever_the_mode(
     assert r.json()["body"] == "An on-demand suggestion"
     assert len(fake_anthropic.calls(ws.marker)) == 1
     assert sent_bodies(fake_twilio, phone) == []
+    # A new draft that changes nothing else still changes the conversation: the live inbox
+    # polls conversations' changes, and only so shows the draft.
+    before = conversation(ws, phone).updated_at
+    fake_anthropic.script(ws.marker, tool_reply("A second suggestion"))
+    again = api.post(f"/v1/conversations/{conv.id}/ai/suggest", headers=ws.headers)
+    assert again.json()["body"] == "A second suggestion"
+    assert conversation(ws, phone).updated_at > before
     missing = api.post(f"/v1/conversations/{uuid.uuid4()}/ai/suggest", headers=ws.headers)
     assert missing.status_code == 404
 
