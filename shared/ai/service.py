@@ -131,6 +131,8 @@ def get_draft(principal: Principal, conversation_id: uuid.UUID) -> ai.DraftOut:
 def discard_draft(principal: Principal, conversation_id: uuid.UUID) -> None:
     with tenant_session(principal.tenant_id) as s:
         s.delete(_draft(s, conversation_id, lock=True))
+        # A change of the conversation: every inbox showing the draft drops it.
+        _conversation(s, conversation_id).updated_at = engine.now()
 
 
 def send_draft(

@@ -138,8 +138,10 @@ def test_suggest_mode_drafts_then_an_agent_sends_or_discards(
             api.get(f"/v1/conversations/{conv_id}/ai/draft", headers=ws.headers).status_code == 200
         )
     )
+    before = conversation(ws, phone).updated_at
     gone = api.delete(f"/v1/conversations/{conv_id}/ai/draft", headers=ws.headers)
     assert gone.status_code == 204
+    assert conversation(ws, phone).updated_at > before  # other agents' inboxes drop it too
     assert api.get(f"/v1/conversations/{conv_id}/ai/draft", headers=ws.headers).status_code == 404
     again = api.delete(f"/v1/conversations/{conv_id}/ai/draft", headers=ws.headers)
     assert again.status_code == 404
