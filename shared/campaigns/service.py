@@ -488,12 +488,20 @@ def settle_audience_rows(
             "statuses": joined(status for _, _, status in rows),
         },
     ).all()
-    for campaign_id in {r.campaign_id for r in settled}:
+    for campaign_id in sorted({r.campaign_id for r in settled}):  # one lock order
         finish_if_done(s, campaign_id)
+
+
+# Whoever settles a campaign's last rows completes it. Two transactions settling the last
+# two rows at once each saw the other's row still queued (not committed yet), and the
+# campaign stayed running: the check waits for the other's commit (a lock per campaign,
+# held to the end of the transaction; each statement then sees what committed before it).
+_FINISH_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 def finish_if_done(s: Session, campaign_id: uuid.UUID) -> bool:
     """Completed when nothing is left pending or queued."""
+    s.execute(_FINISH_LOCK, {"key": f"campaign-finish:{campaign_id}"})
     left = s.scalar(
         select(CampaignContact.contact_id)
         .where(
