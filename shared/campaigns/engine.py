@@ -42,7 +42,7 @@ from shared.campaigns.service import (
 )
 from shared.contacts.models import Contact
 from shared.conversations.models import Conversation
-from shared.db.arrays import joined, joined_times
+from shared.db.arrays import id_in, joined, joined_times, json_texts, texts
 from shared.db.session import tenant_session
 from shared.messaging import delivery, rotation, sending, throttle
 from shared.messaging.models import Message, PhoneNumber
@@ -491,7 +491,7 @@ _INSERT_MESSAGES = text(
     "  CAST(string_to_array(:conversations, ',') AS uuid[]),"
     "  CAST(string_to_array(:contacts, ',') AS uuid[]),"
     "  CAST(string_to_array(:numbers, ',') AS uuid[]),"
-    "  string_to_array(:froms, ','), string_to_array(:tos, ','), CAST(:bodies AS text[]),"
+    "  string_to_array(:froms, ','), string_to_array(:tos, ','), " + texts("bodies") + ","
     "  CAST(string_to_array(:segments, ',') AS int[]), string_to_array(:encodings, ','),"
     "  string_to_array(:providers, ','), CAST(string_to_array(:ats, ',') AS float8[]))"
     " AS v(id, conversation_id, contact_id, number_id, from_number, to_number, body, segments,"
@@ -502,7 +502,7 @@ _TOUCH_THREADS = text(
     " last_message_at = to_timestamp(v.at), last_message_preview = left(v.body, 200),"
     " last_campaign_id = :campaign_id, updated_at = now()"
     " FROM unnest(CAST(string_to_array(:ids, ',') AS uuid[]),"
-    "  CAST(string_to_array(:numbers, ',') AS uuid[]), CAST(:bodies AS text[]),"
+    "  CAST(string_to_array(:numbers, ',') AS uuid[]), " + texts("bodies") + ","
     "  CAST(string_to_array(:ats, ',') AS float8[])) AS v(id, number_id, body, at)"
     " WHERE c.id = v.id"
 )
@@ -521,7 +521,7 @@ _QUEUE_ROWS = text(
 _SKIP_ROWS = text(
     "UPDATE campaign_contacts AS cc SET status = 'skipped', skip_reason = v.reason,"
     " updated_at = now()"
-    " FROM unnest(CAST(string_to_array(:contacts, ',') AS uuid[]), CAST(:reasons AS text[]))"
+    " FROM unnest(CAST(string_to_array(:contacts, ',') AS uuid[]), string_to_array(:reasons, ','))"
     " AS v(contact_id, reason)"
     " WHERE cc.campaign_id = :campaign_id AND cc.contact_id = v.contact_id"
 )
@@ -545,7 +545,7 @@ def _record_queued(
                 "numbers": joined(m["number_id"] for m in messages),
                 "froms": joined(m["from_number"] for m in messages),
                 "tos": joined(m["to_number"] for m in messages),
-                "bodies": [m["body"] for m in messages],
+                "bodies": json_texts(m["body"] for m in messages),
                 "segments": joined(m["segments"] for m in messages),
                 "encodings": joined(m["encoding"] for m in messages),
                 "providers": joined(m["provider"] for m in messages),
@@ -558,7 +558,7 @@ def _record_queued(
                 "campaign_id": campaign_id,
                 "ids": joined(m["conversation_id"] for m in messages),
                 "numbers": joined(m["number_id"] for m in messages),
-                "bodies": [m["body"] for m in messages],
+                "bodies": json_texts(m["body"] for m in messages),
                 "ats": joined_times(m["queued_at"] for m in messages),
             },
         )
@@ -576,16 +576,22 @@ def _record_queued(
             {
                 "campaign_id": campaign_id,
                 "contacts": joined(c for c, _ in skipped),
-                "reasons": [r for _, r in skipped],
+                "reasons": joined(r for _, r in skipped),
             },
         )
 
 
 def _conversations(
     s: Any, tenant_id: uuid.UUID, contact_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Conversation]:
+) -> dict[uuid.UUID, Any]:
+    """Each contact's thread (opened if it has none): its id and sticky number only."""
     if not contact_ids:
         return {}
-    s.execute(_OPEN_THREADS, {"tenant_id": tenant_id, "contacts": joined(contact_ids)})
-    found = s.scalars(select(Conversation).where(Conversation.contact_id.in_(contact_ids)))
+    ids = joined(contact_ids)
+    s.execute(_OPEN_THREADS, {"tenant_id": tenant_id, "contacts": ids})
+    found = s.execute(
+        select(Conversation.contact_id, Conversation.id, Conversation.number_id).where(
+            id_in("conversations.contact_id").bindparams(ids=ids)
+        )
+    )
     return {c.contact_id: c for c in found}

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
 from shared.config import get_settings
+from shared.db import wire
 
 _engine: Engine | None = None
 _lock = threading.Lock()
@@ -85,9 +86,20 @@ def build_engine(url: str, *, pool_size: int = 5, **kwargs: Any) -> Engine:
     if pooled:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_recycle=1800)
     engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    lean_wire(engine)
     if pooled:
         ping_when_idle(engine)
     return engine
+
+
+def lean_wire(engine: Engine) -> None:
+    """Every connection of `engine` runs a statement in one round trip (shared/db/wire.py)."""
+    if engine.dialect.driver != "pg8000":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _tune(dbapi: Any, _record: Any) -> None:
+        wire.tune(dbapi)
 
 
 # A connection back from the pool after this long idle is tested first (one round trip);
@@ -128,6 +140,7 @@ def get_engine() -> Engine:
                         creator=cloud_sql_creator(),
                         pool_size=pool_size(),
                     )
+                    lean_wire(_engine)
                     ping_when_idle(_engine)
                 else:
                     if not settings.database_url:

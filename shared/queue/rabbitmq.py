@@ -185,6 +185,13 @@ class _Link:
     connection: Any
     channel: Any
     declared: set[str] = field(default_factory=set)
+    transacted: Any = None  # a second channel in tx mode, for batches (opened on first use)
+
+    def batch_channel(self) -> Any:
+        if self.transacted is None or not self.transacted.is_open:
+            self.transacted = self.connection.channel()
+            self.transacted.tx_select()
+        return self.transacted
 
     @property
     def is_open(self) -> bool:
@@ -277,8 +284,10 @@ class RabbitPublisher:
         self.publish_events(topic, [envelope])
 
     def publish_events(self, topic: str, envelopes: Sequence[Envelope]) -> None:
-        """Each confirmed, over one pooled connection (a retry after a broker error
-        publishes them all again: at-least-once, as always)."""
+        """Over one pooled connection: one event confirmed, several in one transaction
+        (committed once the broker has them, as a confirm: one round trip instead of one
+        per event, which was a tenth of a webhook process's CPU). A retry after a broker
+        error publishes them all again: at-least-once, as always."""
         messages = [self._event_message(envelope) for envelope in envelopes]
         consumers = list(self._consumers_of(topic))
 
@@ -290,8 +299,14 @@ class RabbitPublisher:
                 if binding not in link.declared:
                     declare_consumer(link.channel, topic, function)
                     link.declared.add(binding)
-            for body, properties in messages:
+            if len(messages) == 1:
+                body, properties = messages[0]
                 link.channel.basic_publish(EVENTS_EXCHANGE, topic, body, properties)
+                return
+            channel = link.batch_channel()
+            for body, properties in messages:
+                channel.basic_publish(EVENTS_EXCHANGE, topic, body, properties)
+            channel.tx_commit()
 
         if messages:
             self._run(operation)
