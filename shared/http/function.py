@@ -84,13 +84,6 @@ class Request:
             raise Problem(401, "unauthorized", "Unauthorized", "Authentication required.")
         return self.principal
 
-    def read_body_limit_check(self) -> None:
-        """Refuse a body over MAX_BODY_BYTES (413) before a form parser reads it."""
-        limit = get_settings().max_body_bytes
-        length = self.raw.content_length
-        if length is not None and length > limit:
-            raise _too_large(limit)
-
     def read_body(self) -> bytes:
         """The body, refusing anything larger than MAX_BODY_BYTES with 413."""
         limit = get_settings().max_body_bytes

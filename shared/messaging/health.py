@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, update
@@ -34,25 +34,37 @@ CAMPAIGN_MAX_FAILURE_RATE = 0.25
 # Errors that say the number itself is in trouble (filtering, unreachable, blocked).
 DID_ERRORS = frozenset({30003, 30005, 30006, 30007, 30008, 30032, 30034})
 
-# Counts one outcome in a window (a hash: total, bad, and bad per error code); at or over
-# the threshold (ARGV 4, 5) it also returns the most frequent error code and its count.
+# Counts a batch's outcomes, each window (a hash: total, bad, and bad per error code) in
+# turn. KEYS: the windows. ARGV[1]: the window's lifetime in seconds; then per key: total,
+# bad, min sample, max rate, the count of codes, then code and count pairs. Per key it
+# returns {total, bad, top code, its count}; the top code only at or over the threshold.
 _COUNT = """
-local failed = tonumber(ARGV[1])
-local total = redis.call('HINCRBY', KEYS[1], 'total', 1)
-local bad = redis.call('HINCRBY', KEYS[1], 'bad', failed)
-if failed == 1 and ARGV[3] ~= '' then redis.call('HINCRBY', KEYS[1], 'code:' .. ARGV[3], 1) end
-if total == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-local top, top_count = '', 0
-if total >= tonumber(ARGV[4]) and bad / total >= tonumber(ARGV[5]) then
-  local fields = redis.call('HGETALL', KEYS[1])
-  for i = 1, #fields, 2 do
-    local name, count = fields[i], tonumber(fields[i + 1])
-    if string.sub(name, 1, 5) == 'code:' and count > top_count then
-      top, top_count = string.sub(name, 6), count
+local a = 2
+local out = {}
+for i, key in ipairs(KEYS) do
+  local total = redis.call('HINCRBY', key, 'total', tonumber(ARGV[a]))
+  local bad = redis.call('HINCRBY', key, 'bad', tonumber(ARGV[a + 1]))
+  local min_sample, max_rate = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local codes = tonumber(ARGV[a + 4])
+  a = a + 5
+  for c = 1, codes do
+    redis.call('HINCRBY', key, 'code:' .. ARGV[a], tonumber(ARGV[a + 1]))
+    a = a + 2
+  end
+  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[1]) end
+  local top, top_count = '', 0
+  if total >= min_sample and bad / total >= max_rate then
+    local fields = redis.call('HGETALL', key)
+    for f = 1, #fields, 2 do
+      local name, count = fields[f], tonumber(fields[f + 1])
+      if string.sub(name, 1, 5) == 'code:' and count > top_count then
+        top, top_count = string.sub(name, 6), count
+      end
     end
   end
+  out[#out + 1] = {total, bad, top, top_count}
 end
-return {total, bad, top, top_count}
+return out
 """
 
 
@@ -105,46 +117,66 @@ def record_outcome(
     return record_outcomes(tenant_id, [FinalOutcome(number_id, campaign_id, failed, error_code)])
 
 
+@dataclass
+class _Tally:
+    """A batch's outcomes for one window."""
+
+    kind: str  # did | campaign
+    sender_id: uuid.UUID
+    min_sample: int
+    max_rate: float
+    total: int = 0
+    bad: int = 0
+    codes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, bad: bool, code: int | None) -> None:
+        self.total += 1
+        if bad:
+            self.bad += 1
+            if code is not None:
+                self.codes[str(code)] = self.codes.get(str(code), 0) + 1
+
+
 def record_outcomes(tenant_id: uuid.UUID, outcomes: Sequence[FinalOutcome]) -> list[str]:
-    """Count final outcomes (one Redis round trip for all of them) and pause the numbers and
-    campaigns that crossed their thresholds. Returns what was paused."""
+    """Count final outcomes (one Redis call for all of them: each window is counted once
+    with the batch's sums) and pause the numbers and campaigns that crossed their
+    thresholds. Returns what was paused."""
     global _count_script
+    tallies: dict[str, _Tally] = {}
+    for o in outcomes:
+        if o.number_id is not None:
+            key = window_key("did", o.number_id)
+            tally = tallies.get(key) or tallies.setdefault(
+                key, _Tally("did", o.number_id, DID_MIN_SAMPLE, DID_MAX_ERROR_RATE)
+            )
+            tally.add(o.failed and o.error_code in DID_ERRORS, o.error_code)
+        if o.campaign_id is not None:
+            key = window_key("campaign", o.campaign_id)
+            tally = tallies.get(key) or tallies.setdefault(
+                key,
+                _Tally("campaign", o.campaign_id, CAMPAIGN_MIN_SAMPLE, CAMPAIGN_MAX_FAILURE_RATE),
+            )
+            tally.add(o.failed, o.error_code)
+    if not tallies:
+        return []
     redis = get_redis()
     if _count_script is None:
         _count_script = redis.register_script(_COUNT)
-    pipe = redis.pipeline(transaction=False)
-    for o in outcomes:
-        code = "" if o.error_code is None else str(o.error_code)
-        if o.number_id is not None:
-            did_error = o.failed and o.error_code in DID_ERRORS
-            _count_script(
-                keys=[window_key("did", o.number_id)],
-                args=[int(did_error), WINDOW_SECONDS, code, DID_MIN_SAMPLE, DID_MAX_ERROR_RATE],
-                client=pipe,
-            )
-        if o.campaign_id is not None:
-            _count_script(
-                keys=[window_key("campaign", o.campaign_id)],
-                args=[
-                    int(o.failed),
-                    WINDOW_SECONDS,
-                    code,
-                    CAMPAIGN_MIN_SAMPLE,
-                    CAMPAIGN_MAX_FAILURE_RATE,
-                ],
-                client=pipe,
-            )
-    counts = iter(pipe.execute() if len(pipe) else [])
+    args: list[Any] = [WINDOW_SECONDS]
+    for t in tallies.values():
+        args += [t.total, t.bad, t.min_sample, t.max_rate, len(t.codes)]
+        for code, count in t.codes.items():
+            args += [code, count]
+    counted = _count_script(keys=list(tallies), args=args, client=redis)
     paused: list[str] = []
-    for o in outcomes:
-        if o.number_id is not None:
-            window = _crossed(next(counts), DID_MIN_SAMPLE, DID_MAX_ERROR_RATE)
-            if window is not None:
-                paused += _pause_number(tenant_id, o.number_id, window)
-        if o.campaign_id is not None:
-            window = _crossed(next(counts), CAMPAIGN_MIN_SAMPLE, CAMPAIGN_MAX_FAILURE_RATE)
-            if window is not None:
-                paused += _pause_campaign(tenant_id, o.campaign_id, window)
+    for t, window_counts in zip(tallies.values(), counted, strict=True):
+        window = _crossed(window_counts, t.min_sample, t.max_rate)
+        if window is None:
+            continue
+        if t.kind == "did":
+            paused += _pause_number(tenant_id, t.sender_id, window)
+        else:
+            paused += _pause_campaign(tenant_id, t.sender_id, window)
     return paused
 
 

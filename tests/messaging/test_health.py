@@ -90,3 +90,38 @@ def test_failures_without_a_code_say_so() -> None:
     assert (
         Window(20, 7, None, 0).reason() == "7 of the last 20 messages failed (no error code given)"
     )
+
+
+def test_a_batch_counts_each_window_once_with_its_sums() -> None:
+    from shared.cache import get_redis
+    from shared.messaging.health import window_key
+
+    tenant_id, first, second, campaign = (uuid.uuid4() for _ in range(4))
+    batch = [
+        FinalOutcome(first, campaign, True, 30007),  # a number's error: counts for both
+        FinalOutcome(first, campaign, True, 21610),  # the recipient's: the campaign's only
+        FinalOutcome(second, campaign, False, None),
+        FinalOutcome(second, None, True, 30007),
+    ]
+    assert record_outcomes(tenant_id, batch) == []  # under every minimum sample
+    assert record_outcomes(tenant_id, batch[:1]) == []
+    redis = get_redis()
+    windows = {
+        key: {k.decode(): int(v) for k, v in redis.hgetall(key).items()}
+        for key in (
+            window_key("did", first),
+            window_key("did", second),
+            window_key("campaign", campaign),
+        )
+    }
+    assert windows == {
+        window_key("did", first): {"total": 3, "bad": 2, "code:30007": 2},
+        window_key("did", second): {"total": 2, "bad": 1, "code:30007": 1},
+        window_key("campaign", campaign): {
+            "total": 4,
+            "bad": 3,
+            "code:30007": 2,
+            "code:21610": 1,
+        },
+    }
+    assert 0 < redis.ttl(window_key("campaign", campaign)) <= 900
