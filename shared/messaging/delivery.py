@@ -287,6 +287,7 @@ def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.U
         )
         .values(status="suppressed", error_message="contact opted out")
         .returning(Message.id, Message.campaign_id)
+        .execution_options(synchronize_session=False)  # no Message loaded in this session
     ).all()
     hooks.settled(s, [(r.campaign_id, r.id, "suppressed") for r in rows])
     return [r.id for r in rows]
@@ -314,6 +315,7 @@ def _claim(s: Session, message_ids: list[uuid.UUID]) -> list[Claimed]:
             Message.segments,
             Message.attempts,
         )
+        .execution_options(synchronize_session=False)  # no Message loaded in this session
     ).all()
     return [
         Claimed(
