@@ -482,12 +482,18 @@ def _reserve_and_dispatch(
         delivery.unclaim(batch.tenant_id, [p.message_id for p, _ in waiting])
     if waiting:
         at_ms = min(at for _, at in waiting)
-        retry = batch.model_copy(update={"waiting": [p for p, _ in waiting]})
+        retry = batch.model_copy(
+            update={"waiting": [p for p, _ in waiting], "retries": batch.retries + 1}
+        )
+        # The key names the retry's generation too: a retry that ran a few ms early (the
+        # queue's timer granularity) is refused at the same slot, so it schedules the same
+        # time again; without the generation its key was taken and its messages stayed
+        # queued for good (the last messages of a pool-bound campaign).
         schedule(
             BATCH_QUEUE,
             retry.model_dump(mode="json"),
             at=datetime.fromtimestamp(at_ms / 1000, UTC),
-            key=f"batch-{batch.campaign_id}-{batch.seq_from}-retry-{at_ms}",
+            key=f"batch-{batch.campaign_id}-{batch.seq_from}-retry-{retry.retries}-{at_ms}",
         )
     if slots and claim_first:
         granted = [replace(by_id[m], slot_ms=at) for m, at in slots]

@@ -36,9 +36,10 @@ class PlannedSend(BaseModel):
 
 class CampaignBatch(Event):
     """A slice of the frozen audience (by seq) for one send consumer. `waiting`: a retry
-    of the batch for its messages that had no rate slot yet. `deferrals`: how often it
-    found its senders behind already (each time it waits longer). `epoch`: the campaign's
-    run that scheduled it; a batch of an older run (before a pause and resume) drops itself."""
+    of the batch for its messages that had no rate slot yet; `retries`: how many such
+    retries led to this one. `deferrals`: how often it found its senders behind already
+    (each time it waits longer). `epoch`: the campaign's run that scheduled it; a batch of
+    an older run (before a pause and resume) drops itself."""
 
     event_type = "campaign.batch"
     tenant_id: uuid.UUID
@@ -46,6 +47,7 @@ class CampaignBatch(Event):
     seq_from: int
     seq_to: int
     waiting: list[PlannedSend] = []
+    retries: int = 0
     deferrals: int = 0
     epoch: int | None = None
 
