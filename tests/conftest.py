@@ -6,6 +6,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("BCRYPT_ROUNDS", "4")  # fast hashing; production uses 12
 os.environ["ENVIRONMENT"] = "test"
@@ -22,6 +23,9 @@ from sqlalchemy.engine import make_url
 from tests import services
 from tests.fakes.smtp import Mailbox
 from tests.fakes.twilio import FakeTwilio
+
+if TYPE_CHECKING:
+    from tests.conversations.helpers import RecordingBackend
 
 
 def _reset_singletons() -> None:
@@ -133,3 +137,15 @@ def gateway_url(platform_env: dict[str, str], fake_twilio: FakeTwilio) -> Iterat
 def api(gateway_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+def recording_queue() -> Iterator[RecordingBackend]:
+    """The inline queue, recording what is published and scheduled."""
+    from shared.queue import set_backend
+    from tests.conversations.helpers import RecordingBackend as Recording
+
+    backend = Recording()
+    set_backend(backend)
+    yield backend
+    set_backend(None)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-
-import pytest
 
 from shared.cache import get_redis
 from shared.campaigns.engine import _reserve_and_dispatch
@@ -14,16 +11,7 @@ from shared.campaigns.events import CampaignBatch, PlannedSend
 from shared.messaging import throttle
 from shared.messaging.delivery import Sender
 from shared.providers.simulator import SimulatorProvider
-from shared.queue import set_backend
 from tests.conversations.helpers import RecordingBackend
-
-
-@pytest.fixture
-def recording_queue() -> Iterator[RecordingBackend]:
-    backend = RecordingBackend()
-    set_backend(backend)
-    yield backend
-    set_backend(None)
 
 
 def test_a_retry_refused_at_the_same_slot_is_scheduled_again(

@@ -5,7 +5,6 @@ preview's estimate, and unknown template variables at launch."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +12,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from shared.queue import set_backend
 from tests.campaigns.helpers import (
     Setup,
     add_contacts,
@@ -28,14 +26,6 @@ from tests.fakes.twilio import FakeTwilio
 from tests.messaging.helpers import wait_until
 
 LA = ZoneInfo("America/Los_Angeles")
-
-
-@pytest.fixture
-def recording_queue() -> Iterator[RecordingBackend]:
-    backend = RecordingBackend()
-    set_backend(backend)
-    yield backend
-    set_backend(None)
 
 
 def _stats(api: httpx.Client, setup: Setup, campaign_id: str) -> dict[str, Any]:

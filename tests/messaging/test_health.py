@@ -4,25 +4,14 @@ error, its admins are emailed, an event is published; put back to work, it start
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from shared.messaging.health import DID_MIN_SAMPLE, FinalOutcome, record_outcomes
-from shared.queue import set_backend
 from tests.conversations.helpers import RecordingBackend
 from tests.fakes.smtp import Mailbox
 from tests.fakes.twilio import FakeTwilio
 from tests.messaging.helpers import connect_twilio, wait_until
-
-
-@pytest.fixture
-def recording_queue() -> Iterator[RecordingBackend]:
-    backend = RecordingBackend()
-    set_backend(backend)
-    yield backend
-    set_backend(None)
 
 
 def _outcomes(number_id: uuid.UUID, codes: list[int | None]) -> list[FinalOutcome]:
