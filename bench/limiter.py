@@ -304,9 +304,10 @@ def redis_benchmark_rows(
     reserve_sha = script_load(url, _RESERVE)
     trivial_sha = script_load(url, TRIVIAL_SCRIPT)
     interval = f"{1000.0 / HUGE_RATE:.9f}"
-    # One send over three buckets: horizon (-1: none), 1 send, cost 1, 3 buckets, then each
-    # bucket's KEYS index and interval (the argument layout of throttle.reserve_many).
-    args = ["-1", "1", "1", "3", "1", interval, "2", interval, "3", interval]
+    # One send over three buckets: horizon (-1: none), 1 send, cost 1, earliest 0 ms from
+    # now, 3 buckets, then each bucket's KEYS index and interval (the argument layout of
+    # throttle.reserve_many).
+    args = ["-1", "1", "1", "0", "3", "1", interval, "2", interval, "3", interval]
     random_keys = [f"rate:{kind}:rb-{run_id}-__rand_int__" for kind in ("tenant", "account", "did")]
     shared_keys = [f"rate:{kind}:rb-{run_id}-shared" for kind in ("tenant", "account", "did")]
     rows = []

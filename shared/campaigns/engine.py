@@ -452,55 +452,76 @@ def _reserve_and_dispatch(
     *,
     claim_first: bool = True,
 ) -> int:
-    """Reserve slots for the batch in one call and send what got one; the rest comes back
-    (as this batch's retry) when the first of their slots opens. Returns how many wait.
+    """Reserve slots for the batch and send what got one; the rest comes back (as this
+    batch's retry) when the first of their slots opens. Returns how many wait.
 
-    A batch's first pass is claimed first, then reserved: a slot is taken only for a send
-    that may go, right before it is handed to the timer (the claim's transaction no longer
-    sits between a reservation and its slot, making sends late); claims that got no slot
-    are given back. A retry (`claim_first` False: the pool is the bottleneck, and most of
-    a retry would be claimed only to be given back) reserves first and claims what got a
-    slot. When this instance's dispatch threads are behind, nothing is claimed or
-    reserved: the batch comes back shortly."""
-    from shared.queue import schedule
-
+    Slots are no sooner than this instance can start the sends (its pace, see
+    `delivery.plan_sends`): the batch goes in chunks of what fits within the bulk
+    horizon at that pace, this worker waiting for room between them, and what finds no
+    room comes back through the queue. A first pass claims the batch in one transaction,
+    then reserves chunk by chunk: a slot is taken only for a send that may go, right
+    before it is handed to the timer (the claim's transaction never sits between a
+    reservation and its slot); claims that got no slot are given back. A retry
+    (`claim_first` False: the pool is the bottleneck, and most of a retry would be
+    claimed only to be given back) reserves first and claims what got a slot. When this
+    instance's sends are behind, nothing is claimed or reserved: the batch comes back
+    shortly. The answers of the whole batch are recorded together."""
     if planned and delivery.dispatch_is_busy():
         _come_back_later(batch.model_copy(update={"waiting": planned}))
         return len(planned)
     by_id: dict[uuid.UUID, delivery.Claimed] = {}
-    mine = planned
-    if claim_first:
+    if claim_first and planned:
         claimed, _ = delivery.claim(batch.tenant_id, [p.message_id for p in planned])
         by_id = {c.id: c for c in claimed}
-        mine = [p for p in planned if p.message_id in by_id]  # not suppressed, paused, done
-    reservations = throttle.reserve_many(
-        [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in mine], bulk=True
-    )
-    slots = [(p.message_id, r.at_ms) for p, r in zip(mine, reservations, strict=True) if r.granted]
-    waiting = [(p, r.at_ms) for p, r in zip(mine, reservations, strict=True) if not r.granted]
+        planned = [p for p in planned if p.message_id in by_id]  # not suppressed, paused
+    submitted: delivery.Submitted = []
+    waiting: list[tuple[PlannedSend, int]] = []
+    rest = planned
+    while rest and (earliest := delivery.plan_sends(len(rest))):
+        chunk, rest = rest[: len(earliest)], rest[len(earliest) :]
+        reservations = throttle.reserve_many(
+            [(sender.buckets(p.number_id, p.mps, cap), p.segments) for p in chunk],
+            bulk=True,
+            earliest=earliest,
+        )
+        done = list(zip(chunk, reservations, strict=True))
+        slots = [(p.message_id, r.at_ms) for p, r in done if r.granted]
+        waiting += [(p, r.at_ms) for p, r in done if not r.granted]
+        if claim_first:
+            granted = [replace(by_id[m], slot_ms=at) for m, at in slots]
+        else:
+            granted = delivery.claim_slotted(batch.tenant_id, slots)[0]
+        submitted += delivery.submit(granted, sender)
+    if rest:  # no room within the wait: back through the queue when there should be
+        room_ms = round((time.time() + delivery.dispatch_backlog_seconds()) * 1000)
+        waiting += [(p, room_ms) for p in rest]
     if waiting and claim_first:
         delivery.unclaim(batch.tenant_id, [p.message_id for p, _ in waiting])
     if waiting:
-        at_ms = min(at for _, at in waiting)
-        retry = batch.model_copy(
-            update={"waiting": [p for p, _ in waiting], "retries": batch.retries + 1}
-        )
-        # The key names the retry's generation too: a retry that ran a few ms early (the
-        # queue's timer granularity) is refused at the same slot, so it schedules the same
-        # time again; without the generation its key was taken and its messages stayed
-        # queued for good (the last messages of a pool-bound campaign).
-        schedule(
-            BATCH_QUEUE,
-            retry.model_dump(mode="json"),
-            at=datetime.fromtimestamp(at_ms / 1000, UTC),
-            key=f"batch-{batch.campaign_id}-{batch.seq_from}-retry-{retry.retries}-{at_ms}",
-        )
-    if slots and claim_first:
-        granted = [replace(by_id[m], slot_ms=at) for m, at in slots]
-        delivery.send_claimed(batch.tenant_id, granted, sender=sender)
-    elif slots:
-        delivery.dispatch(batch.tenant_id, slots, sender=sender)
+        _retry_waiting(batch, waiting)
+    if submitted:
+        delivery.settle(batch.tenant_id, submitted)
     return len(waiting)
+
+
+def _retry_waiting(batch: CampaignBatch, waiting: list[tuple[PlannedSend, int]]) -> None:
+    """The batch's retry for its sends with no slot yet, when the first may have one."""
+    from shared.queue import schedule
+
+    at_ms = min(at for _, at in waiting)
+    retry = batch.model_copy(
+        update={"waiting": [p for p, _ in waiting], "retries": batch.retries + 1}
+    )
+    # The key names the retry's generation too: a retry that ran a few ms early (the
+    # queue's timer granularity) is refused at the same slot, so it schedules the same
+    # time again; without the generation its key was taken and its messages stayed
+    # queued for good (the last messages of a pool-bound campaign).
+    schedule(
+        BATCH_QUEUE,
+        retry.model_dump(mode="json"),
+        at=datetime.fromtimestamp(at_ms / 1000, UTC),
+        key=f"batch-{batch.campaign_id}-{batch.seq_from}-retry-{retry.retries}-{at_ms}",
+    )
 
 
 # The batch's messages, their threads and their audience rows, each in one statement over

@@ -22,6 +22,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -175,10 +176,17 @@ def dispatch(
     threads, or in this thread when `inline`); one transaction records the answers.
     Returns each message's outcome: sent, failed, retrying, unknown, repaced, suppressed,
     or not-queued (a duplicate task, a paused campaign, or already handled)."""
+    claimed, outcomes = claim_slotted(tenant_id, slots)
+    return {**outcomes, **send_claimed(tenant_id, claimed, sender=sender, inline=inline)}
+
+
+def claim_slotted(
+    tenant_id: uuid.UUID, slots: Sequence[tuple[uuid.UUID, int]]
+) -> tuple[list[Claimed], dict[uuid.UUID, str]]:
+    """`claim` messages that have their slots (epoch ms) already; the claimed carry them."""
     at = dict(slots)
     claimed, outcomes = claim(tenant_id, list(at))
-    claimed = [replace(c, slot_ms=at[c.id]) for c in claimed]
-    return {**outcomes, **send_claimed(tenant_id, claimed, sender=sender, inline=inline)}
+    return [replace(c, slot_ms=at[c.id]) for c in claimed], outcomes
 
 
 def claim(
@@ -222,19 +230,40 @@ def send_claimed(
     inline: bool = False,
 ) -> dict[uuid.UUID, str]:
     """Send claimed messages at their slots, record the answers; each one's outcome."""
-    outcomes: dict[uuid.UUID, str] = {}
     if not claimed:
-        return outcomes
+        return {}
     if sender is None:
         with tenant_session(tenant_id) as s:
             sender = sender_for(s, tenant_id)
     claimed = sorted(claimed, key=lambda c: c.slot_ms)
     if inline:
-        results = [_send_here(sender, c) for c in claimed]
-    else:
-        dispatcher = get_dispatcher()
-        futures = [dispatcher.submit(c.slot_ms / 1000, _Send(sender, c)) for c in claimed]
-        results = [f.result() for f in futures]
+        return _settle(tenant_id, claimed, [_send_here(sender, c) for c in claimed])
+    return settle(tenant_id, submit(claimed, sender))
+
+
+# Each send and its answer to come: Accepted, a ProviderError, or None (not sent).
+Submitted = list[tuple[Claimed, Future[Any]]]
+
+
+def submit(claimed: Sequence[Claimed], sender: Sender) -> Submitted:
+    """Hand claimed messages to this instance's dispatcher, each to be sent at its slot;
+    `settle` waits for their answers and records them."""
+    dispatcher = get_dispatcher()
+    return [(c, dispatcher.submit(c.slot_ms / 1000, _Send(sender, c))) for c in claimed]
+
+
+def settle(tenant_id: uuid.UUID, submitted: Submitted) -> dict[uuid.UUID, str]:
+    """Wait for submitted sends, record the answers (the accepted in one transaction);
+    each one's outcome."""
+    return _settle(tenant_id, [c for c, _ in submitted], [f.result() for _, f in submitted])
+
+
+def _settle(
+    tenant_id: uuid.UUID,
+    claimed: Sequence[Claimed],
+    results: Sequence[Accepted | ProviderError | None],
+) -> dict[uuid.UUID, str]:
+    outcomes: dict[uuid.UUID, str] = {}
     accepted = [r for r in results if isinstance(r, Accepted)]
     if accepted:
         record_accepted(tenant_id, accepted)
@@ -263,15 +292,32 @@ def lock_messages(s: Session, message_ids: Sequence[uuid.UUID]) -> None:
         s.execute(_LOCK_IN_ORDER, {"ids": joined(message_ids)})
 
 
+_BULK_HORIZON_SECONDS = throttle.BULK_HORIZON_MS / 1000
+
+
 def dispatch_is_busy() -> bool:
-    """This instance's sends are leaving late (or too many are in flight): batches then
-    wait instead of reserving slots they could not keep."""
-    return get_dispatcher().is_busy()
+    """This instance's sends are leaving late, too many are in flight, or its pace is
+    planned beyond the bulk horizon: batches then come back later instead of reserving
+    slots they could not keep."""
+    return get_dispatcher().is_busy(_BULK_HORIZON_SECONDS)
 
 
 def dispatch_backlog_seconds() -> float:
-    """How far behind this instance's sends are: when a deferred batch should come back."""
-    return get_dispatcher().lag_seconds()
+    """How far behind this instance's sends are, or how long until its pace has room
+    again: when a deferred batch should come back."""
+    return get_dispatcher().backlog_seconds(_BULK_HORIZON_SECONDS)
+
+
+# How long a batch's worker waits for this instance's pace to have room before the rest of
+# the batch comes back through the queue.
+ROOM_WAIT_SECONDS = 1.0
+
+
+def plan_sends(count: int) -> list[float]:
+    """The earliest slot (seconds from now) of each of the next `count` bulk sends at the
+    pace this instance keeps up with: as many as fit within the bulk horizon, once there
+    is room (waiting up to ROOM_WAIT_SECONDS for it)."""
+    return get_dispatcher().plan(count, _BULK_HORIZON_SECONDS, ROOM_WAIT_SECONDS)
 
 
 def _suppress_opted_out(s: Session, message_ids: list[uuid.UUID]) -> list[uuid.UUID]:

@@ -14,6 +14,7 @@ most the horizon.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.cache import get_redis
@@ -27,8 +28,9 @@ HEADROOM = 0.02
 
 # One call reserves for a whole batch of sends, in order, each over its own buckets.
 # KEYS: every bucket key the batch uses. ARGV: horizon_ms (-1: none), the number of sends,
-# then per send: cost, the count of its buckets, and per bucket its KEYS index and
-# interval (milliseconds per segment). Returns now_ms, then per send: slot_ms and granted
+# then per send: cost, the earliest its slot may be (ms from now: the sender's own pace),
+# the count of its buckets, and per bucket its KEYS index and interval (milliseconds per
+# segment). Returns now_ms, then per send: slot_ms and granted
 # (1/0); a refused send's slot is when to try again. Each key is read and written once.
 _RESERVE = """
 local t = redis.call('TIME')
@@ -41,10 +43,10 @@ local out = {now}
 local a = 3
 for m = 1, n do
   local cost = tonumber(ARGV[a])
-  local k = tonumber(ARGV[a + 1])
-  local slot = now
+  local slot = now + tonumber(ARGV[a + 1])
+  local k = tonumber(ARGV[a + 2])
   for j = 0, k - 1 do
-    local v = tat[tonumber(ARGV[a + 2 + 2 * j])]
+    local v = tat[tonumber(ARGV[a + 3 + 2 * j])]
     if v > slot then slot = v end
   end
   if horizon >= 0 and slot - now > horizon then
@@ -52,14 +54,14 @@ for m = 1, n do
     out[#out + 1] = 0
   else
     for j = 0, k - 1 do
-      local i = tonumber(ARGV[a + 2 + 2 * j])
-      tat[i] = slot + cost * tonumber(ARGV[a + 3 + 2 * j])
+      local i = tonumber(ARGV[a + 3 + 2 * j])
+      tat[i] = slot + cost * tonumber(ARGV[a + 4 + 2 * j])
       changed[i] = true
     end
     out[#out + 1] = slot
     out[#out + 1] = 1
   end
-  a = a + 2 + 2 * k
+  a = a + 3 + 2 * k
 end
 for i, key in ipairs(KEYS) do
   if changed[i] then
@@ -125,8 +127,15 @@ def reserve(buckets: list[Bucket], cost: int, *, bulk: bool) -> Reservation:
     return reserve_many([(buckets, cost)], bulk=bulk)[0]
 
 
-def reserve_many(sends: list[tuple[list[Bucket], int]], *, bulk: bool) -> list[Reservation]:
-    """Reserve a slot for each send, in order, in one round trip (a campaign batch)."""
+def reserve_many(
+    sends: list[tuple[list[Bucket], int]],
+    *,
+    bulk: bool,
+    earliest: Sequence[float] | None = None,
+) -> list[Reservation]:
+    """Reserve a slot for each send, in order, in one round trip (a campaign batch).
+    `earliest`: per send, the soonest its slot may be, in seconds from now (the sender's
+    own pace; default now)."""
     global _script
     if not sends:
         return []
@@ -135,8 +144,9 @@ def reserve_many(sends: list[tuple[list[Bucket], int]], *, bulk: bool) -> list[R
         _script = redis.register_script(_RESERVE)
     index: dict[str, int] = {}
     args: list[float | int] = [BULK_HORIZON_MS if bulk else -1, len(sends)]
-    for buckets, cost in sends:
-        args += [max(1, cost), len(buckets)]
+    floors = [0.0] * len(sends) if earliest is None else earliest
+    for (buckets, cost), floor in zip(sends, floors, strict=True):
+        args += [max(1, cost), round(floor * 1000), len(buckets)]
         for bucket in buckets:
             args += [index.setdefault(bucket.key, len(index) + 1), bucket.interval_ms]
     now, *pairs = (int(v) for v in _script(keys=list(index), args=args, client=redis))

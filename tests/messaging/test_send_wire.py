@@ -103,7 +103,7 @@ def test_the_dispatcher_runs_calls_at_their_time_and_takes_back_later() -> None:
     assert dispatcher.submit(start + 0.1, call).result(timeout=5) == "done"
     assert runs[0] - start >= 0.09
     assert runs[1] - runs[0] >= 0.19
-    assert not dispatcher.is_busy()
+    assert not dispatcher.is_busy(1.0)
     assert dispatcher.lag_seconds() == 0.0
 
 
