@@ -45,6 +45,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -58,6 +59,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 from bench import pipeline as pl
 
@@ -202,6 +204,13 @@ def serve_webhooks(port: int, rate: float) -> int:
 
 
 LATENESS: list[float] = []
+# Per provider call: its raw `To` (form-encoded), its DID's guard key and the spacing its
+# segments need there (ms), the guard's Redis `TIME` (s) and this thread's clock right
+# before the request is written: whether the guard itself kept the spacing, and where the
+# time between the guard and the fake's timestamp goes (the sender's side, or the fake's).
+WIRE: list[tuple[str, str, float, float, float]] = []
+_GUARDED = threading.local()
+_TO = re.compile(rb"(?:^|&)To=([^&]*)")
 
 
 # The send path's functions (deployed, each is a service of its own): a sender process
@@ -234,13 +243,33 @@ def _observe_lateness() -> None:
 
     pace = throttle.pace
 
+    from shared.providers.twilio import SendWire
+
     def observed(bucket: Any, cost: int, slot_ms: int = 0) -> Any:
         paced = pace(bucket, cost, slot_ms)
-        if paced.go and slot_ms > 0:  # the request is written right after this
-            LATENESS.append(paced.at * 1000 - slot_ms)
+        if paced.go:
+            _GUARDED.at = (bucket.key, cost * bucket.interval_ms, paced.at)
+            if slot_ms > 0:  # the request is written right after this
+                LATENESS.append(paced.at * 1000 - slot_ms)
         return paced
 
+    post = SendWire.post
+
+    def timed_post(self: Any, form: bytes, guard: Any) -> Any:
+        if guard is None:
+            return post(self, form, guard)
+
+        def timed_guard() -> bool:
+            _GUARDED.at = None
+            go = bool(guard())
+            if go and _GUARDED.at is not None and (to := _TO.search(form)):
+                WIRE.append((to.group(1).decode(), *_GUARDED.at, time.time()))
+            return go
+
+        return post(self, form, timed_guard)
+
     throttle.pace = observed  # type: ignore[assignment]
+    SendWire.post = timed_post  # type: ignore[method-assign]
 
 
 def serve_sender(out: str, concurrency: int, send_path: bool = True) -> int:
@@ -292,6 +321,7 @@ def _write_dump(out: str) -> None:
         json.dumps(
             {
                 "lateness_ms": LATENESS,
+                "wire": WIRE,
                 "cpu": ru.ru_utime + ru.ru_stime,
                 "rss_peak_kb": ru.ru_maxrss,
             }
@@ -513,6 +543,11 @@ class Outcome:
     launched_at: float
     awaiting_peak: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # Per provider call (ms): the guard's TIME to the write, and the write to the fake's
+    # timestamp of the same request.
+    guard_to_write: list[float] = field(default_factory=list)
+    write_to_fake: list[float] = field(default_factory=list)
+    guard_gap: float = 0.0  # smallest gap between two sends of a DID at its guard / spacing
 
 
 @contextlib.contextmanager
@@ -682,6 +717,23 @@ def run(config: Config) -> Outcome:
                     path.unlink()
                 except (OSError, ValueError):
                     sender_dumps.append({"lateness_ms": [], "cpu": 0.0, "rss_peak_kb": 0})
+            arrived = {str(t): float(a) for a, _, _, t in dumped}
+            guard_to_write, write_to_fake = [], []
+            guarded: dict[str, list[tuple[float, float]]] = {}
+            for d in sender_dumps:
+                for to, key, spacing, guard_at, written in d.get("wire", []):
+                    guarded.setdefault(key, []).append((guard_at, spacing))
+                    if (at := arrived.get(unquote_plus(to))) is not None:
+                        guard_to_write.append((written - guard_at) * 1000)
+                        write_to_fake.append((at - written) * 1000)
+            guard_gap = min(
+                (
+                    (b[0] - a[0]) * 1000 / a[1]
+                    for sends in guarded.values()
+                    for a, b in itertools.pairwise(sorted(sends))
+                ),
+                default=0.0,
+            )
             progress("floors")
             floor_sender_ms = measure_floor_sender(fake)
             floor_webhook_ms, floor_answered = measure_floor_webhook(fake, public)
@@ -698,6 +750,9 @@ def run(config: Config) -> Outcome:
                 sender_dumps=sender_dumps,
                 requests_per_contact=per_contact,
                 floor_sender_ms=floor_sender_ms,
+                guard_to_write=sorted(guard_to_write),
+                write_to_fake=sorted(write_to_fake),
+                guard_gap=guard_gap,
                 floor_webhook_ms=floor_webhook_ms,
                 floor_webhook_answered=floor_answered,
                 machine_busy=busy1 - busy0,
@@ -1020,10 +1075,20 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
         spread.over == 0,
         "window",
     )
+    add(
+        "guard's Redis TIME -> the write (sender thread) / the write -> the fake's timestamp: "
+        "p50 / p99 / max",
+        " / ".join(
+            f"{pl.percentile(xs, 0.5):,.1f}, {pl.percentile(xs, 0.99):,.1f}, "
+            f"{xs[-1] if xs else 0.0:,.1f} ms"
+            for xs in (r.guard_to_write, r.write_to_fake)
+        ),
+    )
     counted = pl.window_check(r.accepted, r.did_mps)
     add(
-        "smallest gap between two sends of a DID at the fake / the spacing their segments need",
-        f"{counted.min_gap_ratio:.3f}",
+        "smallest gap between two sends of a DID / the spacing their segments need: at the "
+        "fake (its MPS) / at the guard (Redis TIME; its MPS less the headroom)",
+        f"{counted.min_gap_ratio:.3f} / {r.guard_gap:.3f}",
     )
     add(
         "aggregate accepted segments/s over the steady window / pool capacity",

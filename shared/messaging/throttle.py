@@ -26,6 +26,10 @@ BULK_HORIZON_MS = 1000
 # nominal capacity.
 HEADROOM = 0.02
 
+# Times are kept in fractional ms, but a script's numbers reach the caller as integers,
+# truncated: every time it returns is rounded up (a slot 0.4 ms early made the guard's
+# wait 0, and the send left without moving the DID's next-dispatch time, so the next one
+# could follow it at once).
 # One call reserves for a whole batch of sends, in order, each over its own buckets.
 # KEYS: every bucket key the batch uses. ARGV: horizon_ms (-1: none), the number of sends,
 # then per send: cost, the earliest its slot may be (ms from now: the sender's own pace),
@@ -50,7 +54,7 @@ for m = 1, n do
     if v > slot then slot = v end
   end
   if horizon >= 0 and slot - now > horizon then
-    out[#out + 1] = slot - horizon
+    out[#out + 1] = math.ceil(slot - horizon)
     out[#out + 1] = 0
   else
     for j = 0, k - 1 do
@@ -58,7 +62,7 @@ for m = 1, n do
       tat[i] = slot + cost * tonumber(ARGV[a + 4 + 2 * j])
       changed[i] = true
     end
-    out[#out + 1] = slot
+    out[#out + 1] = math.ceil(slot)
     out[#out + 1] = 1
   end
   a = a + 3 + 2 * k
@@ -114,7 +118,7 @@ if slot > 0 and now - slot > spacing then
   fresh = now
 end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now < nxt then return {nxt - now, now, fresh} end
+if now < nxt then return {math.ceil(nxt - now), now, fresh} end
 redis.call('SET', KEYS[1], now + spacing, 'PX', math.ceil(spacing + 60000))
 return {0, now, fresh}
 """

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import itertools
 import time
-import uuid
 
 import pytest
 
 from shared.messaging import dispatcher as dispatching
-from shared.messaging import throttle
 from shared.messaging.dispatcher import Dispatcher
 
 
@@ -44,23 +42,3 @@ def test_a_late_start_widens_the_pace_and_on_time_starts_narrow_it() -> None:
     time.sleep(0.01)
     again = idle.plan(2, horizon=1.0)
     assert again[1] - again[0] == pytest.approx(dispatching.FIRST_SEND_INTERVAL)
-
-
-def test_a_reservation_is_no_sooner_than_its_earliest() -> None:
-    fast = throttle.did_bucket(uuid.uuid4(), 1000.0)  # the DID leaves room at once
-    before = time.time() * 1000
-    slots = throttle.reserve_many(
-        [([fast], 1), ([fast], 1), ([fast], 1)], bulk=True, earliest=[0.0, 0.3, 0.6]
-    )
-    assert all(r.granted for r in slots)
-    offsets = [r.at_ms - r.now_ms for r in slots]
-    assert offsets[0] <= 2
-    assert offsets[1] == pytest.approx(300, abs=2)
-    assert offsets[2] == pytest.approx(600, abs=2)
-    assert slots[0].now_ms >= before - 50
-    # Beyond the bulk horizon it is refused, reserving nothing, and told when to come back.
-    far = throttle.reserve_many([([fast], 1)], bulk=True, earliest=[5.0])[0]
-    assert not far.granted
-    assert far.at_ms - far.now_ms == pytest.approx(5000 - throttle.BULK_HORIZON_MS, abs=2)
-    after = throttle.reserve_many([([fast], 1)], bulk=True)[0]
-    assert after.at_ms - after.now_ms == pytest.approx(601, abs=10)  # the last granted + 1 ms
