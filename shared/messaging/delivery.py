@@ -413,20 +413,22 @@ class _Send:
         self.first_try = self.first_try or time.time()
         dispatched = time.time()
         retry: throttle.Pace | None = None
+        went: tuple[throttle.Bucket, throttle.Pace, float] | None = None
 
         def guard() -> bool:
-            nonlocal dispatched, retry
+            nonlocal dispatched, retry, went
             if c.number_id is None or not c.mps:
                 return True
+            bucket = throttle.did_bucket(c.number_id, c.mps)
+            guarded_at = time.time()
             try:
-                paced = throttle.pace(
-                    throttle.did_bucket(c.number_id, c.mps), c.segments, self.slot_ms
-                )
+                paced = throttle.pace(bucket, c.segments, self.slot_ms)
             except Exception:  # Redis down: nothing was sent, so it is safe to send later
                 log.warning("dispatch guard unavailable for %s", c.id, exc_info=True)
                 return False
             if paced.go:
                 dispatched = paced.at
+                went = (bucket, paced, guarded_at)
             else:
                 retry = paced
             return paced.go
@@ -456,6 +458,11 @@ class _Send:
         except Exception as exc:  # the request may have left: reconcile, never resend blindly
             log.exception("provider call for %s ended unexpectedly", c.id)
             return ProviderError(f"{type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN)
+        if went is not None:
+            try:
+                throttle.hold_after(went[0], c.segments, went[1], went[2])
+            except Exception:  # sent and answered: only the next send's spacing is at stake
+                log.warning("could not hold the wire after %s", c.id, exc_info=True)
         return Accepted(c.id, sent.sid, sent.segments, datetime.fromtimestamp(dispatched, UTC))
 
     def _still_claimable(self) -> bool:

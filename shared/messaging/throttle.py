@@ -14,6 +14,7 @@ most the horizon.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,7 +106,9 @@ class Reservation:
 # reservations move back by its spacing, so sends reserved from now on leave room for it.
 # (Sending it to the back of the DID's reserved queue instead made a late send wait about
 # the bulk horizon again, and a machine that fell behind fall further behind.)
-# Returns {ms to wait (0: go now), now_ms, the new slot_ms or 0}.
+# Returns {ms to wait (0: go now), now_ms, the new slot_ms or 0, contended: 1 if the DID
+# sends at about its full rate (this send goes less than a spacing after the DID's wire
+# was free again) else 0}.
 _PACE = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -118,13 +121,26 @@ if slot > 0 and now - slot > spacing then
   fresh = now
 end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now < nxt then return {math.ceil(nxt - now), now, fresh} end
+local contended = 0
+if now - nxt < spacing then contended = 1 end
+if now < nxt then return {math.ceil(nxt - now), now, fresh, contended} end
 redis.call('SET', KEYS[1], now + spacing, 'PX', math.ceil(spacing + 60000))
-return {0, now, fresh}
+return {0, now, fresh, contended}
+"""
+# After a send whose request may have reached the provider later than its guard's time
+# (KEYS[1]: the DID's next-dispatch time; ARGV: when the request may have arrived, ms,
+# and the spacing its segments need): the next dispatch is no sooner than a spacing after.
+_HOLD = """
+local want = tonumber(ARGV[1]) + tonumber(ARGV[2])
+if want > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], want, 'PX', math.ceil(tonumber(ARGV[2]) + 60000))
+end
+return 0
 """
 
 _script = None
 _pace_script = None
+_hold_script = None
 
 
 def reserve(buckets: list[Bucket], cost: int, *, bulk: bool) -> Reservation:
@@ -162,6 +178,7 @@ class Pace:
     go: bool
     at: float  # go: the dispatch time (epoch seconds, Redis clock); else when to try again
     slot_ms: int  # the slot to try again with (a new one when the send took a new slot)
+    contended: bool = False  # the DID sends at about its full rate
 
 
 def pace(bucket: Bucket, cost: int, slot_ms: int = 0) -> Pace:
@@ -174,7 +191,7 @@ def pace(bucket: Bucket, cost: int, slot_ms: int = 0) -> Pace:
     redis = get_redis()
     if _pace_script is None:
         _pace_script = redis.register_script(_PACE)
-    wait_ms, now_ms, fresh_slot = (
+    wait_ms, now_ms, fresh_slot, contended = (
         int(v)
         for v in _pace_script(
             keys=[f"{bucket.key}:pace", bucket.key],
@@ -183,8 +200,35 @@ def pace(bucket: Bucket, cost: int, slot_ms: int = 0) -> Pace:
         )
     )
     if wait_ms <= 0:
-        return Pace(True, now_ms / 1000, slot_ms)
-    return Pace(False, (now_ms + wait_ms) / 1000, fresh_slot or slot_ms)
+        return Pace(True, now_ms / 1000, slot_ms, bool(contended))
+    return Pace(False, (now_ms + wait_ms) / 1000, fresh_slot or slot_ms, bool(contended))
+
+
+# A request can reach the provider some ms after its guard (the sender thread waiting for
+# the CPU, the provider's own queue): more than the headroom leaves room for at a DID's
+# full rate. A send that took longer than this share of its spacing (and at least
+# MIN_TRAIL_MS) from its guard to its answer moves the DID's next dispatch on by as much.
+TRAIL_SHARE = HEADROOM / 2
+MIN_TRAIL_MS = 2.0
+
+
+def hold_after(bucket: Bucket, cost: int, paced: Pace, guarded_at: float) -> bool:
+    """After a send that went at `paced` (its guard called at `guarded_at`, this process's
+    clock) and was answered just now: when its wire was contended and the answer came late,
+    its request may have reached the provider that much after the guard's time, so the
+    DID's next send waits as much longer. One Redis call, only then; True if it held."""
+    global _hold_script
+    spacing = max(1, cost) * bucket.interval_ms
+    trailed_ms = (time.time() - guarded_at) * 1000
+    if not paced.contended or trailed_ms <= max(MIN_TRAIL_MS, spacing * TRAIL_SHARE):
+        return False
+    redis = get_redis()
+    if _hold_script is None:
+        _hold_script = redis.register_script(_HOLD)
+    _hold_script(
+        keys=[f"{bucket.key}:pace"], args=[paced.at * 1000 + trailed_ms, spacing], client=redis
+    )
+    return True
 
 
 def did_bucket(number_id: object, mps: float) -> Bucket:

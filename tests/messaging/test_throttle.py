@@ -57,3 +57,31 @@ def test_a_reserved_slot_is_never_before_the_buckets_time() -> None:
     assert not refused.granted  # its come-back time is rounded up too
     tat = float(get_redis().get(bucket.key) or 0)
     assert refused.at_ms >= max(tat, refused.now_ms + 3000) - throttle.BULK_HORIZON_MS
+
+
+def test_a_send_answered_late_on_a_contended_did_holds_its_wire_longer() -> None:
+    """Its request may have reached the provider as late as its answer came: the DID's next
+    send waits a spacing after that, not after the guard's time (the jitter the headroom
+    does not cover, at a DID sending at its full rate)."""
+    bucket = throttle.did_bucket(uuid.uuid4(), 1.0)
+    spacing = bucket.interval_ms
+    # The DID's wire came free half a spacing ago: it sends at about its full rate.
+    now = _redis_ms()
+    get_redis().set(f"{bucket.key}:pace", repr(now - spacing / 2), px=60_000)
+    went = throttle.pace(bucket, 1, now)
+    assert went.go
+    assert went.contended
+    assert throttle.hold_after(bucket, 1, went, time.time() - 0.05)  # answered 50 ms late
+    held = float(get_redis().get(f"{bucket.key}:pace") or 0)
+    assert held >= went.at * 1000 + 50 + spacing
+    assert held <= went.at * 1000 + 50 + spacing + 20
+
+    # Answered within the headroom's share of the spacing: nothing to hold.
+    assert not throttle.hold_after(bucket, 1, went, time.time() - 0.001)
+    # A DID idle before it (its wire free for over a spacing): nothing to hold, however
+    # late.
+    lone = throttle.did_bucket(uuid.uuid4(), 1.0)
+    alone = throttle.pace(lone, 1, throttle.reserve([lone], 1, bulk=False).at_ms)
+    assert alone.go
+    assert not alone.contended
+    assert not throttle.hold_after(lone, 1, alone, time.time() - 0.5)
