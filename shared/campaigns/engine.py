@@ -48,7 +48,7 @@ from shared.db.session import tenant_session
 from shared.messaging import delivery, rotation, sending, throttle
 from shared.messaging.models import Message, PhoneNumber
 from shared.templates.render import compile_template
-from shared.templates.segments import segment_count
+from shared.templates.segments import analyze, segment_count
 from shared.tenancy.models import Tenant
 
 log = logging.getLogger("campaigns")
@@ -268,18 +268,23 @@ def send_batch(
             else:
                 sendable.append(contact)
         stickies = [conversations[c.id].number_id for c in sendable]
-        assigned = rotation.assign(campaign.pool_id, dids, stickies)
+        bodies = [message_text(compiled, c, tenant, campaign, smart) for c in sendable]
+        infos = [analyze(body) for body in bodies]
+        assigned = rotation.assign(
+            campaign.pool_id, dids, stickies, [info.segments for info in infos]
+        )
         # An empty pool assigns nothing: the rows stay pending for a resume.
-        for contact, did in zip(sendable, assigned, strict=False):
+        for contact, did, body, info in zip(sendable, assigned, bodies, infos, strict=False):
             conversation = conversations[contact.id]
             values = sending.outbound_values(
                 tenant_id,
                 contact,
                 conversation.id,
                 did,
-                message_text(compiled, contact, tenant, campaign, smart),
+                body,
                 sender_type="campaign",
                 campaign_id=campaign_id,
+                info=info,
             )
             messages.append(values)
             when = due(contact)

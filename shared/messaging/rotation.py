@@ -1,13 +1,17 @@
-"""DID rotation over a pool: round-robin over its active numbers, sticky per contact.
+"""DID rotation over a pool: each message to the least-loaded of its active numbers,
+sticky per contact.
 
-The pool's active members are cached in Redis (refreshed on change and every minute), so
-choosing a number costs one INCR, not a query. A contact that already heard from a number
-of the pool keeps it while that number is active (its conversation records it).
+A number's load is when the segments assigned to it would all be out at its rate (kept in
+Redis per pool, one script call per batch): round-robin by message gave DIDs unequal
+segment loads (every 4th message of 2 segments: 16 to 22 segments for 15 messages each),
+and a pool-bound campaign lasts as long as its busiest DID. Numbers that are all idle take
+turns. The pool's active members are cached in Redis (refreshed on change and every
+minute), so choosing numbers costs no query. A contact that already heard from a number of
+the pool keeps it while that number is active (its conversation records it).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import uuid
 from dataclasses import dataclass
@@ -65,17 +69,66 @@ def pools_of(s: Session, number_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
-def assign(pool_id: uuid.UUID, dids: list[Did], stickies: list[uuid.UUID | None]) -> list[Did]:
+# KEYS[1]: the pool's loads (a hash: DID id -> ms when its assigned segments are out, and
+# "turn", where the search for the least loaded starts). ARGV: the count of DIDs, each
+# DID's id and ms per segment, then per message its segments and its sticky DID (1-based
+# index, 0: none). Returns each message's DID (1-based index).
+_ASSIGN = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local n = tonumber(ARGV[1])
+local ids, per, load = {}, {}, {}
+for i = 1, n do
+  ids[i] = ARGV[2 * i]
+  per[i] = tonumber(ARGV[2 * i + 1])
+  load[i] = math.max(now, tonumber(redis.call('HGET', KEYS[1], ids[i]) or '0'))
+end
+local turn = tonumber(redis.call('HGET', KEYS[1], 'turn') or '0')
+local out, last = {}, now
+for a = 2 * n + 2, #ARGV, 2 do
+  local d = tonumber(ARGV[a + 1])
+  if d == 0 then
+    d = turn % n + 1
+    for k = 1, n - 1 do
+      local i = (turn + k) % n + 1
+      if load[i] < load[d] then d = i end
+    end
+    turn = d
+  end
+  load[d] = load[d] + tonumber(ARGV[a]) * per[d]
+  if load[d] > last then last = load[d] end
+  out[#out + 1] = d
+end
+for i = 1, n do redis.call('HSET', KEYS[1], ids[i], load[i]) end
+redis.call('HSET', KEYS[1], 'turn', turn)
+redis.call('PEXPIRE', KEYS[1], math.ceil(last - now) + 60000)
+return out
+"""
+_assign_script = None
+
+
+def assign(
+    pool_id: uuid.UUID,
+    dids: list[Did],
+    stickies: list[uuid.UUID | None],
+    segments: list[int] | None = None,
+) -> list[Did]:
     """A DID for each contact of a batch: its sticky number when that is an active member,
-    else the next in the pool's round-robin (one INCRBY for the whole batch). Empty when
-    the pool has no active number."""
+    else the pool's least-loaded number counting `segments` (one script call for the whole
+    batch; each message 1 segment when not given). Empty when the pool has no active
+    number."""
+    global _assign_script
     if not dids:
         return []
-    by_id = {did.id: did for did in dids}
-    kept = [by_id.get(sticky) if sticky is not None else None for sticky in stickies]
-    turns = sum(1 for did in kept if did is None)
-    if not turns:
-        return [did for did in kept if did is not None]
-    last = int(get_redis().incrby(f"pool:{pool_id}:rr", turns))
-    turn = itertools.count(last - turns + 1)
-    return [did if did is not None else dids[next(turn) % len(dids)] for did in kept]
+    index = {did.id: i + 1 for i, did in enumerate(dids)}
+    kept = [index.get(sticky, 0) if sticky is not None else 0 for sticky in stickies]
+    args: list[str | float | int] = [len(dids)]
+    for did in dids:
+        args += [str(did.id), 1000.0 / max(did.mps, 1e-6)]
+    for cost, sticky in zip(segments or [1] * len(kept), kept, strict=True):
+        args += [max(1, cost), sticky]
+    redis = get_redis()
+    if _assign_script is None:
+        _assign_script = redis.register_script(_ASSIGN)
+    picked = _assign_script(keys=[f"pool:{pool_id}:load"], args=args, client=redis)
+    return [dids[int(i) - 1] for i in picked]

@@ -21,7 +21,7 @@ from shared.db.session import tenant_session
 from shared.http.problems import conflict, field_error, not_found
 from shared.messaging import rotation, schemas
 from shared.messaging.models import Message, NumberPoolMember, PhoneNumber
-from shared.templates.segments import analyze, smart_encode
+from shared.templates.segments import SegmentInfo, analyze, smart_encode
 from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
@@ -120,9 +120,11 @@ def outbound_values(
     priority: int = 0,
     media_urls: list[str] | None = None,
     idempotency_key: str | None = None,
+    info: SegmentInfo | None = None,
 ) -> dict[str, Any]:
-    """The row of a new `queued` outbound message (for one insert, or a batch's)."""
-    info = analyze(body)
+    """The row of a new `queued` outbound message (for one insert, or a batch's). `info`:
+    the body's `analyze`, when the caller has it already."""
+    info = info or analyze(body)
     return {
         "id": uuid.uuid4(),
         "tenant_id": tenant_id,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from shared.messaging import throttle
 from tests.campaigns.helpers import (
     Setup,
     add_contacts,
@@ -186,15 +187,17 @@ def test_the_preview_estimates_with_every_cap_and_the_contacts_windows(
     got = preview(campaign["id"])
     assert got["pool_capacity_mps"] == 100.0
     assert got["rate_limited_by"] == "plan"
-    assert got["effective_rate_mps"] == pytest.approx(4.9)
-    assert got["estimated_duration_seconds"] == pytest.approx(10 / 4.9, abs=0.1)
+    assert got["effective_rate_mps"] == pytest.approx(5 * (1 - throttle.HEADROOM))
+    assert got["estimated_duration_seconds"] == pytest.approx(
+        10 / (5 * (1 - throttle.HEADROOM)), abs=0.1
+    )
     assert got["deferred_by_quiet_hours"] == 0
 
     # The campaign's own cap, when lower, sets the pace.
     capped = create_campaign(api, setup, rate_cap_mps=1.0)
     got = preview(capped["id"])
     assert got["rate_limited_by"] == "campaign_cap"
-    assert got["estimated_duration_seconds"] == pytest.approx(10 / 0.98, abs=0.1)
+    assert got["estimated_duration_seconds"] == pytest.approx(10 / (1 - throttle.HEADROOM), abs=0.1)
 
     # A window opening in two hours in the contacts' zone: nothing goes before it.
     window, opening = _window_opening_in(2)
