@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 import redis
 
@@ -41,3 +43,17 @@ def reset_redis() -> None:
         if _client is not None:
             _client.close()
         _client = None
+
+
+class LuaScript:
+    """A Lua script run on the process's Redis by its SHA (sent once if Redis lacks it)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._script: Any = None
+
+    def __call__(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        redis = get_redis()
+        if self._script is None:
+            self._script = redis.register_script(self.source)
+        return self._script(keys=list(keys), args=list(args), client=redis)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, update
 
-from shared.cache import get_redis
+from shared.cache import LuaScript, get_redis
 from shared.campaigns.events import CampaignPaused
 from shared.campaigns.models import Campaign
 from shared.db.session import tenant_session
@@ -92,7 +92,7 @@ class Window:
         return f"{text}, most often with error {self.top_code} ({self.top_count} times)"
 
 
-_count_script: Any = None
+_count_script = LuaScript(_COUNT)
 
 
 def window_key(kind: str, sender_id: uuid.UUID) -> str:
@@ -141,7 +141,6 @@ def record_outcomes(tenant_id: uuid.UUID, outcomes: Sequence[FinalOutcome]) -> l
     """Count final outcomes (one Redis call for all of them: each window is counted once
     with the batch's sums) and pause the numbers and campaigns that crossed their
     thresholds. Returns what was paused."""
-    global _count_script
     tallies: dict[str, _Tally] = {}
     for o in outcomes:
         if o.number_id is not None:
@@ -159,15 +158,12 @@ def record_outcomes(tenant_id: uuid.UUID, outcomes: Sequence[FinalOutcome]) -> l
             tally.add(o.failed, o.error_code)
     if not tallies:
         return []
-    redis = get_redis()
-    if _count_script is None:
-        _count_script = redis.register_script(_COUNT)
     args: list[Any] = [WINDOW_SECONDS]
     for t in tallies.values():
         args += [t.total, t.bad, t.min_sample, t.max_rate, len(t.codes)]
         for code, count in t.codes.items():
             args += [code, count]
-    counted = _count_script(keys=list(tallies), args=args, client=redis)
+    counted = _count_script(list(tallies), args)
     paused: list[str] = []
     for t, window_counts in zip(tallies.values(), counted, strict=True):
         window = _crossed(window_counts, t.min_sample, t.max_rate)

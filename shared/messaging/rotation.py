@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.cache import get_redis
+from shared.cache import LuaScript, get_redis
 from shared.messaging.models import NumberPoolMember, PhoneNumber
 
 CACHE_TTL_SECONDS = 60
@@ -99,12 +99,16 @@ for a = 2 * n + 2, #ARGV, 2 do
   if load[d] > last then last = load[d] end
   out[#out + 1] = d
 end
-for i = 1, n do redis.call('HSET', KEYS[1], ids[i], load[i]) end
-redis.call('HSET', KEYS[1], 'turn', turn)
+local fields = {'turn', turn}
+for i = 1, n do
+  fields[#fields + 1] = ids[i]
+  fields[#fields + 1] = load[i]
+end
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIRE', KEYS[1], math.ceil(last - now) + 60000)
 return out
 """
-_assign_script = None
+_assign_script = LuaScript(_ASSIGN)
 
 
 def assign(
@@ -117,7 +121,6 @@ def assign(
     else the pool's least-loaded number counting `segments` (one script call for the whole
     batch; each message 1 segment when not given). Empty when the pool has no active
     number."""
-    global _assign_script
     if not dids:
         return []
     index = {did.id: i + 1 for i, did in enumerate(dids)}
@@ -127,8 +130,5 @@ def assign(
         args += [str(did.id), 1000.0 / max(did.mps, 1e-6)]
     for cost, sticky in zip(segments or [1] * len(kept), kept, strict=True):
         args += [max(1, cost), sticky]
-    redis = get_redis()
-    if _assign_script is None:
-        _assign_script = redis.register_script(_ASSIGN)
-    picked = _assign_script(keys=[f"pool:{pool_id}:load"], args=args, client=redis)
+    picked = _assign_script([f"pool:{pool_id}:load"], args)
     return [dids[int(i) - 1] for i in picked]

@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shared.cache import get_redis
+from shared.cache import LuaScript
 
 BULK_HORIZON_MS = 1000
 # Reservations are exact, but a send reaches the provider a few milliseconds after its slot
@@ -138,9 +138,9 @@ end
 return 0
 """
 
-_script = None
-_pace_script = None
-_hold_script = None
+_reserve_script = LuaScript(_RESERVE)
+_pace_script = LuaScript(_PACE)
+_hold_script = LuaScript(_HOLD)
 
 
 def reserve(buckets: list[Bucket], cost: int, *, bulk: bool) -> Reservation:
@@ -156,12 +156,8 @@ def reserve_many(
     """Reserve a slot for each send, in order, in one round trip (a campaign batch).
     `earliest`: per send, the soonest its slot may be, in seconds from now (the sender's
     own pace; default now)."""
-    global _script
     if not sends:
         return []
-    redis = get_redis()
-    if _script is None:
-        _script = redis.register_script(_RESERVE)
     index: dict[str, int] = {}
     args: list[float | int] = [BULK_HORIZON_MS if bulk else -1, len(sends)]
     floors = [0.0] * len(sends) if earliest is None else earliest
@@ -169,7 +165,7 @@ def reserve_many(
         args += [max(1, cost), round(floor * 1000), len(buckets)]
         for bucket in buckets:
             args += [index.setdefault(bucket.key, len(index) + 1), bucket.interval_ms]
-    now, *pairs = (int(v) for v in _script(keys=list(index), args=args, client=redis))
+    now, *pairs = (int(v) for v in _reserve_script(list(index), args))
     return [Reservation(bool(pairs[i + 1]), pairs[i], now) for i in range(0, len(pairs), 2)]
 
 
@@ -187,16 +183,10 @@ def pace(bucket: Bucket, cost: int, slot_ms: int = 0) -> Pace:
     by more than its spacing takes a new slot rather than bunching. When it must wait,
     nothing is reserved on the wire: the caller comes back at `at` (not sleeping on a
     dispatch thread)."""
-    global _pace_script
-    redis = get_redis()
-    if _pace_script is None:
-        _pace_script = redis.register_script(_PACE)
     wait_ms, now_ms, fresh_slot, contended = (
         int(v)
         for v in _pace_script(
-            keys=[f"{bucket.key}:pace", bucket.key],
-            args=[max(1, cost), bucket.interval_ms, slot_ms],
-            client=redis,
+            [f"{bucket.key}:pace", bucket.key], [max(1, cost), bucket.interval_ms, slot_ms]
         )
     )
     if wait_ms <= 0:
@@ -217,17 +207,11 @@ def hold_after(bucket: Bucket, cost: int, paced: Pace, guarded_at: float) -> boo
     clock) and was answered just now: when its wire was contended and the answer came late,
     its request may have reached the provider that much after the guard's time, so the
     DID's next send waits as much longer. One Redis call, only then; True if it held."""
-    global _hold_script
     spacing = max(1, cost) * bucket.interval_ms
     trailed_ms = (time.time() - guarded_at) * 1000
     if not paced.contended or trailed_ms <= max(MIN_TRAIL_MS, spacing * TRAIL_SHARE):
         return False
-    redis = get_redis()
-    if _hold_script is None:
-        _hold_script = redis.register_script(_HOLD)
-    _hold_script(
-        keys=[f"{bucket.key}:pace"], args=[paced.at * 1000 + trailed_ms, spacing], client=redis
-    )
+    _hold_script([f"{bucket.key}:pace"], [paced.at * 1000 + trailed_ms, spacing])
     return True
 
 

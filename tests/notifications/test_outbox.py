@@ -17,20 +17,11 @@ from shared.config import get_settings
 from shared.db.session import system_session
 from shared.notifications import outbox
 from shared.notifications.models import EmailOutbox
-from shared.queue import set_backend
 from tests import services
 from tests.conversations.helpers import RecordingBackend
 from tests.fakes.smtp import Mailbox
 from tests.identity_helpers import signup
 from tests.messaging.helpers import wait_until
-
-
-@pytest.fixture
-def queue() -> Iterator[RecordingBackend]:
-    backend = RecordingBackend()
-    set_backend(backend)
-    yield backend
-    set_backend(None)
 
 
 @pytest.fixture
@@ -57,7 +48,7 @@ def _make_due(email_id: uuid.UUID) -> None:
 
 
 def test_failures_are_retried_by_the_outbox_then_dead_lettered_and_resent(
-    api: httpx.Client, queue: RecordingBackend, smtp_down: None, mailbox: Mailbox
+    api: httpx.Client, recording_queue: RecordingBackend, smtp_down: None, mailbox: Mailbox
 ) -> None:
     owner = signup(api, "mailer")
     with system_session() as s:
@@ -73,7 +64,7 @@ def test_failures_are_retried_by_the_outbox_then_dead_lettered_and_resent(
             assert row.status == "pending"
             assert row.next_attempt_at is not None
             # The next attempt is the outbox's own task, after its backoff.
-            (_, payload, at, key) = queue.scheduled[-1]
+            (_, payload, at, key) = recording_queue.scheduled[-1]
             assert payload == {"email_id": str(email_id)}
             assert key == f"email-{email_id}-{attempt + 1}"
             assert at == row.next_attempt_at
@@ -118,7 +109,7 @@ def test_failures_are_retried_by_the_outbox_then_dead_lettered_and_resent(
 
 
 def test_a_pending_mail_whose_task_was_lost_is_swept(
-    api: httpx.Client, queue: RecordingBackend, mailbox: Mailbox
+    api: httpx.Client, recording_queue: RecordingBackend, mailbox: Mailbox
 ) -> None:
     owner = signup(api, "swept")
     with system_session() as s:
