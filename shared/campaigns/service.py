@@ -18,7 +18,7 @@ from shared.campaigns.events import CampaignCompleted, CampaignLaunched, Campaig
 from shared.campaigns.models import Campaign, CampaignContact
 from shared.campaigns.pace import ESTIMATE_SAMPLE, campaign_pace
 from shared.campaigns.pace import estimate as estimated_send
-from shared.contacts.models import ConsentEvent, Contact, Segment
+from shared.contacts.models import ConsentEvent, Contact, Recipient, Segment
 from shared.db.arrays import joined
 from shared.db.session import tenant_session
 from shared.http.pagination import keyset_page, page_of
@@ -671,7 +671,7 @@ def body_of(s: Session, campaign: Campaign) -> str:
     return version
 
 
-def render_context(contact: Contact, tenant: Tenant, campaign: Campaign) -> dict[str, Any]:
+def render_context(contact: Recipient, tenant: Tenant, campaign: Campaign) -> dict[str, Any]:
     return {
         "contact": {
             "first_name": contact.first_name,
@@ -691,7 +691,7 @@ def smart_encoding_of(campaign: Campaign, tenant: Tenant) -> bool:
 
 
 def message_text(
-    compiled: CompiledTemplate, contact: Contact, tenant: Tenant, campaign: Campaign, smart: bool
+    compiled: CompiledTemplate, contact: Recipient, tenant: Tenant, campaign: Campaign, smart: bool
 ) -> str:
     """The text `contact` is sent (and counted, and shown in the preview): the body rendered
     for them, smart-encoded when `smart` (see `smart_encoding_of`)."""

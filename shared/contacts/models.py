@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -66,6 +66,26 @@ class Contact(TenantOwned, Base):
     last_import_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
+
+
+class Recipient(Protocol):
+    """What sending to a contact reads of it: a `Contact`, or a campaign batch's row of
+    just these columns (loading ORM objects was a sixth of a sender's CPU)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def timezone(self) -> str | None: ...
+    @property
+    def fields(self) -> dict[str, Any]: ...
 
 
 class ContactTag(TenantOwned, Base):

@@ -22,7 +22,6 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,7 +38,7 @@ from shared.db.arrays import id_in, joined, joined_times
 from shared.db.session import retry_conflicts, tenant_session
 from shared.messaging import hooks, throttle
 from shared.messaging.accounts import provider_for_config
-from shared.messaging.dispatcher import Later, get_dispatcher
+from shared.messaging.dispatcher import Answer, Later, get_dispatcher
 from shared.messaging.models import Message, PhoneNumber, TwilioConfig
 from shared.messaging.numbers import webhook_urls
 from shared.providers.sms import OPTED_OUT_CODE, NotSent, Outcome, ProviderError, SmsProvider
@@ -242,7 +241,7 @@ def send_claimed(
 
 
 # Each send and its answer to come: Accepted, a ProviderError, or None (not sent).
-Submitted = list[tuple[Claimed, Future[Any]]]
+Submitted = list[tuple[Claimed, Answer]]
 
 
 def submit(claimed: Sequence[Claimed], sender: Sender) -> Submitted:
@@ -255,7 +254,7 @@ def submit(claimed: Sequence[Claimed], sender: Sender) -> Submitted:
 def settle(tenant_id: uuid.UUID, submitted: Submitted) -> dict[uuid.UUID, str]:
     """Wait for submitted sends, record the answers (the accepted in one transaction);
     each one's outcome."""
-    return _settle(tenant_id, [c for c, _ in submitted], [f.result() for _, f in submitted])
+    return _settle(tenant_id, [c for c, _ in submitted], [a.result() for _, a in submitted])
 
 
 def _settle(

@@ -18,13 +18,14 @@ pace is what holds them back.
 
 from __future__ import annotations
 
+import _thread
 import heapq
 import itertools
+import queue
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,11 +51,42 @@ class Later:
     at: float
 
 
+class Answer:
+    """What a call handed to the dispatcher returned (or raised), once it has run. One
+    lock per call: a `concurrent.futures.Future` (a Condition, an RLock, callbacks) and
+    a thread pool's own Future per send were a tenth of a sender's CPU."""
+
+    __slots__ = ("_done", "_error", "_value")
+
+    def __init__(self) -> None:
+        self._done = _thread.allocate_lock()
+        self._done.acquire()  # held until the call has run
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def _set(self, value: Any, error: BaseException | None = None) -> None:
+        self._value, self._error = value, error
+        self._done.release()
+
+    def result(self, timeout: float | None = None) -> Any:
+        """The call's return value (its exception raised here), waiting up to `timeout`."""
+        if not self._done.acquire(timeout=-1 if timeout is None else timeout):
+            raise TimeoutError("the call has not run yet")
+        self._done.release()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+# A due call for a dispatch thread: its sequence number, the call and its answer.
+_Due = tuple[int, Callable[[], Any], Answer]
+
+
 class Dispatcher:
     def __init__(self, threads: int = DISPATCH_THREADS) -> None:
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="dispatch")
+        self._ready: queue.SimpleQueue[_Due] = queue.SimpleQueue()
         self._lock = threading.Condition()
-        self._timers: list[tuple[float, int, Callable[[], Any], Future[Any]]] = []
+        self._timers: list[tuple[float, int, Callable[[], Any], Answer]] = []
         self._due: OrderedDict[int, float] = OrderedDict()  # handed over, not started: slot
         self._seq = itertools.count()
         self._in_flight = 0
@@ -62,18 +94,20 @@ class Dispatcher:
         self._planned_until = 0.0  # when the last send this instance planned is due
         self._plan_lock = threading.Lock()  # planners in turn (one waits for room at a time)
         self._latest_start = 0.0  # the latest a send started after its slot since `plan`
+        for i in range(threads):
+            threading.Thread(target=self._work, name=f"dispatch-{i}", daemon=True).start()
         self._thread = threading.Thread(target=self._run, name="dispatch-timer", daemon=True)
         self._thread.start()
 
-    def submit(self, at: float, call: Callable[[], Any]) -> Future[Any]:
+    def submit(self, at: float, call: Callable[[], Any]) -> Answer:
         """Run `call` on a dispatch thread at `at` (epoch seconds)."""
-        future: Future[Any] = Future()
+        answer = Answer()
         with self._lock:
             self._in_flight += 1
-            heapq.heappush(self._timers, (at, next(self._seq), call, future))
-            if self._timers[0][3] is future:
+            heapq.heappush(self._timers, (at, next(self._seq), call, answer))
+            if self._timers[0][3] is answer:
                 self._lock.notify()
-        return future
+        return answer
 
     def lag_seconds(self) -> float:
         """How late the oldest due send not started yet is (0: none waiting)."""
@@ -139,11 +173,15 @@ class Dispatcher:
                 while not self._timers or self._timers[0][0] > time.time():
                     timeout = self._timers[0][0] - time.time() if self._timers else None
                     self._lock.wait(timeout)
-                at, seq, call, future = heapq.heappop(self._timers)
+                at, seq, call, answer = heapq.heappop(self._timers)
                 self._due[seq] = at
-            self._pool.submit(self._start, seq, call, future)
+            self._ready.put((seq, call, answer))
 
-    def _start(self, seq: int, call: Callable[[], Any], future: Future[Any]) -> None:
+    def _work(self) -> None:
+        while True:
+            self._start(*self._ready.get())
+
+    def _start(self, seq: int, call: Callable[[], Any], answer: Answer) -> None:
         with self._lock:
             at = self._due.pop(seq, None)
             if at is not None:
@@ -151,17 +189,17 @@ class Dispatcher:
         try:
             result = call()
         except BaseException as exc:
-            result = None
-            future.set_exception(exc)
-        else:
-            if isinstance(result, Later):  # back on the timer, still in flight
-                with self._lock:
-                    heapq.heappush(self._timers, (result.at, next(self._seq), call, future))
-                    self._lock.notify()
-                return
-            future.set_result(result)
+            with self._lock:
+                self._in_flight -= 1
+            answer._set(None, exc)
+            return
         with self._lock:
+            if isinstance(result, Later):  # back on the timer, still in flight
+                heapq.heappush(self._timers, (result.at, next(self._seq), call, answer))
+                self._lock.notify()
+                return
             self._in_flight -= 1
+        answer._set(result)
 
 
 _dispatcher: Dispatcher | None = None

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from shared.contacts.models import ConsentEvent, Contact
+from shared.contacts.models import ConsentEvent, Contact, Recipient
 from shared.conversations.models import Conversation
 from shared.db.session import tenant_session
 from shared.http.problems import conflict, field_error, not_found
@@ -109,7 +109,7 @@ def choose_sender(
 
 def outbound_values(
     tenant_id: uuid.UUID,
-    contact: Contact,
+    contact: Recipient,
     conversation_id: uuid.UUID,
     number: PhoneNumber | rotation.Did,
     body: str,
