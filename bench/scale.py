@@ -915,6 +915,54 @@ def measure_floor_webhook(fake: FakeProc, public: str) -> tuple[float, int]:
 # --- report ----------------------------------------------------------------------------
 
 
+def throttle_headroom() -> float:
+    from shared.messaging import throttle
+
+    return throttle.HEADROOM
+
+
+def idle_shares(
+    accepted: Sequence[tuple[float, str, int]], mps: dict[str, float]
+) -> tuple[float, float]:
+    """Where a pool-bound campaign's capacity goes, over the steady window (the same span
+    as the share of capacity): the share of the DIDs' time idle beyond the spacing (with
+    the headroom) that each send's segments need, and the part of it in gaps longer than
+    two spacings (a DID waiting for work, not jitter)."""
+    records = sorted(accepted)
+    times = [a for a, _, _ in records]
+    weights = [seg for _, _, seg in records]
+    total = sum(weights)
+    if len(times) < 10 or not mps:
+        return 0.0, 0.0
+    running, t0, t1 = 0, times[0], times[-1]
+    for at, weight in zip(times, weights, strict=True):
+        running += weight
+        if running <= pl.STEADY[0] * total:
+            t0 = at
+        if running <= pl.STEADY[1] * total:
+            t1 = at
+    by_did: dict[str, list[tuple[float, int]]] = {}
+    for at, did, seg in records:
+        by_did.setdefault(did, []).append((at, seg))
+    stretch = 1 / (1 - throttle_headroom())
+    idle = long_idle = 0.0
+    for did, rate in mps.items():
+        sends = [(at, seg) for at, seg in by_did.get(did, []) if t0 <= at <= t1]
+        free_from = t0
+        for at, seg in sends:
+            gap = at - free_from
+            if gap > 0:
+                idle += gap
+                long_idle += gap if gap > 2 * stretch / rate else 0.0
+            free_from = max(free_from, at) + seg * stretch / rate
+        tail = t1 - free_from
+        if tail > 0:
+            idle += tail
+            long_idle += tail if tail > 2 * stretch / rate else 0.0
+    span = (t1 - t0) * len(mps)
+    return (idle / span, long_idle / span) if span > 0 else (0.0, 0.0)
+
+
 def longest_gap(times: Sequence[float]) -> tuple[float, float]:
     """(longest interval with no delivery over the steady window, over the whole run)."""
     if len(times) < 10:
@@ -1097,6 +1145,13 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
         share >= 0.99 if c.scenario == "exactness" else None,
         "capacity",
     )
+    if c.scenario == "exactness":
+        idle, long_idle = idle_shares(r.accepted, r.did_mps)
+        add(
+            "capacity lost over the steady window: the headroom / DIDs idle beyond their "
+            "spacing (of which in gaps over 2 spacings)",
+            f"{throttle_headroom():.2%} / {idle:.2%} ({long_idle:.2%})",
+        )
     add(
         "peak of callbacks waiting at the fake / of messages awaiting their first callback",
         f"{r.fake_usage.get('pending_peak', 0):,} / {r.awaiting_peak:,}",

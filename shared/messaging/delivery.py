@@ -459,7 +459,8 @@ class _Send:
             return ProviderError(f"{type(exc).__name__}: {exc}", outcome=Outcome.UNKNOWN)
         if went is not None:
             try:
-                throttle.hold_after(went[0], c.segments, went[1], went[2])
+                left_at = sent.left_at or time.time()
+                throttle.hold_after(went[0], c.segments, went[1], went[2], left_at)
             except Exception:  # sent and answered: only the next send's spacing is at stake
                 log.warning("could not hold the wire after %s", c.id, exc_info=True)
         return Accepted(c.id, sent.sid, sent.segments, datetime.fromtimestamp(dispatched, UTC))

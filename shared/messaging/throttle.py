@@ -14,18 +14,17 @@ most the horizon.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.cache import LuaScript
 
 BULK_HORIZON_MS = 1000
-# Reservations are exact, but a send reaches the provider a few milliseconds after its slot
-# (thread wake-up, HTTP), and not always the same few. Spacing sends 2% wider than the rate
-# absorbs up to ~20 ms of such jitter in any one-second window, at the cost of 2% of the
-# nominal capacity.
-HEADROOM = 0.02
+# Reservations are exact, but a request is written a few milliseconds after its guard
+# (thread wake-up, the GIL), and not always the same few. Spacing sends 0.5% wider than the
+# rate leaves 5 ms of any one-second window for that; a write that trails by more holds its
+# DID's wire (`hold_after`). The cost: 0.5% of the nominal capacity.
+HEADROOM = 0.005
 
 # Times are kept in fractional ms, but a script's numbers reach the caller as integers,
 # truncated: every time it returns is rounded up (a slot 0.4 ms early made the guard's
@@ -106,9 +105,7 @@ class Reservation:
 # reservations move back by its spacing, so sends reserved from now on leave room for it.
 # (Sending it to the back of the DID's reserved queue instead made a late send wait about
 # the bulk horizon again, and a machine that fell behind fall further behind.)
-# Returns {ms to wait (0: go now), now_ms, the new slot_ms or 0, contended: 1 if the DID
-# sends at about its full rate (this send goes less than a spacing after the DID's wire
-# was free again) else 0}.
+# Returns {ms to wait (0: go now), now_ms, the new slot_ms or 0}.
 _PACE = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -121,11 +118,9 @@ if slot > 0 and now - slot > spacing then
   fresh = now
 end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-local contended = 0
-if now - nxt < spacing then contended = 1 end
-if now < nxt then return {math.ceil(nxt - now), now, fresh, contended} end
+if now < nxt then return {math.ceil(nxt - now), now, fresh} end
 redis.call('SET', KEYS[1], now + spacing, 'PX', math.ceil(spacing + 60000))
-return {0, now, fresh, contended}
+return {0, now, fresh}
 """
 # After a send whose request may have reached the provider later than its guard's time
 # (KEYS[1]: the DID's next-dispatch time; ARGV: when the request may have arrived, ms,
@@ -174,7 +169,6 @@ class Pace:
     go: bool
     at: float  # go: the dispatch time (epoch seconds, Redis clock); else when to try again
     slot_ms: int  # the slot to try again with (a new one when the send took a new slot)
-    contended: bool = False  # the DID sends at about its full rate
 
 
 def pace(bucket: Bucket, cost: int, slot_ms: int = 0) -> Pace:
@@ -183,34 +177,34 @@ def pace(bucket: Bucket, cost: int, slot_ms: int = 0) -> Pace:
     by more than its spacing takes a new slot rather than bunching. When it must wait,
     nothing is reserved on the wire: the caller comes back at `at` (not sleeping on a
     dispatch thread)."""
-    wait_ms, now_ms, fresh_slot, contended = (
+    wait_ms, now_ms, fresh_slot = (
         int(v)
         for v in _pace_script(
             [f"{bucket.key}:pace", bucket.key], [max(1, cost), bucket.interval_ms, slot_ms]
         )
     )
     if wait_ms <= 0:
-        return Pace(True, now_ms / 1000, slot_ms, bool(contended))
-    return Pace(False, (now_ms + wait_ms) / 1000, fresh_slot or slot_ms, bool(contended))
+        return Pace(True, now_ms / 1000, slot_ms)
+    return Pace(False, (now_ms + wait_ms) / 1000, fresh_slot or slot_ms)
 
 
-# A request can reach the provider some ms after its guard (the sender thread waiting for
-# the CPU, the provider's own queue): more than the headroom leaves room for at a DID's
-# full rate. A send that took longer than this share of its spacing (and at least
-# MIN_TRAIL_MS) from its guard to its answer moves the DID's next dispatch on by as much.
-TRAIL_SHARE = HEADROOM / 2
-MIN_TRAIL_MS = 2.0
+# A request is written some ms after its guard (the sender thread waiting for the CPU or
+# the GIL). Over a 1 s window a DID's sends keep HEADROOM of a second spare; a send
+# written more than half of that after its guard was called moves the DID's next dispatch
+# on by as much, so no two requests of a DID are written closer than their spacing.
+# (Measured to the write, not to the answer: the provider's round trip is not a delay on
+# our side, and holding the wire for it would cap a DID at 1 / (spacing + round trip).)
+MAX_TRAIL_MS = HEADROOM * 1000 / 2
 
 
-def hold_after(bucket: Bucket, cost: int, paced: Pace, guarded_at: float) -> bool:
-    """After a send that went at `paced` (its guard called at `guarded_at`, this process's
-    clock) and was answered just now: when its wire was contended and the answer came late,
-    its request may have reached the provider that much after the guard's time, so the
+def hold_after(bucket: Bucket, cost: int, paced: Pace, guarded_at: float, left_at: float) -> bool:
+    """After a send that went at `paced` (its guard called at `guarded_at`, its request
+    written at `left_at`, this process's clock): when the write trailed the guard, the
     DID's next send waits as much longer. One Redis call, only then; True if it held."""
-    spacing = max(1, cost) * bucket.interval_ms
-    trailed_ms = (time.time() - guarded_at) * 1000
-    if not paced.contended or trailed_ms <= max(MIN_TRAIL_MS, spacing * TRAIL_SHARE):
+    trailed_ms = (left_at - guarded_at) * 1000
+    if trailed_ms <= MAX_TRAIL_MS:
         return False
+    spacing = max(1, cost) * bucket.interval_ms
     _hold_script([f"{bucket.key}:pace"], [paced.at * 1000 + trailed_ms, spacing])
     return True
 

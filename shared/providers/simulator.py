@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -68,6 +69,7 @@ class SimulatorProvider(SmsProvider):
     ) -> SentMessage:
         if guard is not None and not guard():
             raise NotSent()
+        left_at = time.time()
         code = int(to[-5:]) if to[-5:].isdigit() else 0
         if code in SEND_ERRORS:
             raise ProviderError(SEND_ERRORS[code], code=code, http_status=400)
@@ -79,7 +81,7 @@ class SimulatorProvider(SmsProvider):
             failure = random.choice(codes or [30003])
         final = ("undelivered", failure) if failure else ("delivered", None)
         self._schedule_callbacks(sid, from_, to, status_callback, final)
-        return SentMessage(sid=sid, status="queued", segments=None)
+        return SentMessage(sid=sid, status="queued", segments=None, left_at=left_at)
 
     def _schedule_callbacks(
         self, sid: str, from_: str, to: str, url: str, final: tuple[str, int | None]

@@ -77,6 +77,7 @@ class SentMessage:
     sid: str
     status: str  # the provider's: queued | accepted | sending | sent ...
     segments: int | None = None
+    left_at: float | None = None  # when the request was written (epoch s, this process's clock)
 
 
 @dataclass(frozen=True)

@@ -168,9 +168,10 @@ class SendWire:
             sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
         return _Connection(sock)
 
-    def post(self, form: bytes, guard: SendGuard | None) -> tuple[int, bytes]:
-        """(HTTP status, body). Raises NotSent (guard), ConnectionError before anything was
-        written (safe to retry), or OSError / HTTPException after (outcome unknown)."""
+    def post(self, form: bytes, guard: SendGuard | None) -> tuple[int, bytes, float]:
+        """(HTTP status, body, when the request was written). Raises NotSent (guard),
+        ConnectionError before anything was written (safe to retry), or OSError /
+        HTTPException after (outcome unknown)."""
         conn: _Connection | None = getattr(self._local, "conn", None)
         if conn is not None and time.monotonic() - conn.used_at > IDLE_REUSE_SECONDS:
             conn.close()
@@ -184,6 +185,7 @@ class SendWire:
             raise NotSent()
         try:
             conn.sock.sendall(self._head + b"%d\r\n\r\n" % len(form) + form)
+            written = time.time()
             response = http.client.HTTPResponse(conn.sock, method="POST")
             response.begin()
             body = response.read()
@@ -196,7 +198,7 @@ class SendWire:
             self._local.conn = None
         else:
             conn.used_at = time.monotonic()
-        return response.status, body
+        return response.status, body, written
 
 
 class TwilioProvider(SmsProvider):
@@ -242,7 +244,7 @@ class TwilioProvider(SmsProvider):
         form.append(("StatusCallback", status_callback))
         form += [("MediaUrl", url) for url in media_urls or ()]
         try:
-            status, raw = self.wire.post(urlencode(form).encode(), guard)
+            status, raw, written = self.wire.post(urlencode(form).encode(), guard)
         except NotSent:
             raise
         except ConnectionError as exc:  # nothing was written: safe to send again later
@@ -262,6 +264,7 @@ class TwilioProvider(SmsProvider):
             sid=str(payload["sid"]),
             status=str(payload.get("status") or "queued"),
             segments=int(segments) if segments else None,
+            left_at=written,
         )
 
     def _message(self, m: Any) -> ProviderMessage:

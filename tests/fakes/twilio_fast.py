@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import resource
+import socket
+import struct
 import time
 import uuid
 from collections import Counter
@@ -58,39 +61,19 @@ class FastFakeTwilio:
         self.auth[header] = sid
 
     # --- server ----------------------------------------------------------------------
-    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> asyncio.Server:
+    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> Listener:
         self._queue: asyncio.Queue[tuple[str, dict[str, str], str]] = asyncio.Queue()
         self._sign: dict[str, RequestValidator] = {}
+        loop = asyncio.get_running_loop()
         targets = itertools.cycle(self.upstreams or [("", 0)])
-        for _ in range(CALLBACK_CONNECTIONS * max(1, len(self.upstreams))):
-            asyncio.get_running_loop().create_task(self._callback_worker(next(targets)))
-        return await asyncio.start_server(self._connection, host, port, backlog=4096)
-
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                request_line, *lines = head[:-4].split(b"\r\n")
-                method, target, _ = request_line.split(b" ", 2)
-                headers = {}
-                for line in lines:
-                    name, _, value = line.partition(b":")
-                    headers[name.strip().lower()] = value.strip()
-                length = int(headers.get(b"content-length", b"0"))
-                body = await reader.readexactly(length) if length else b""
-                status, payload = self._route(method, target.decode(), headers, body)
-                data = json.dumps(payload).encode()
-                writer.write(
-                    b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: %d\r\n\r\n" % (status, _REASONS[status], len(data)) + data
-                )
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
-            pass
-        finally:
-            writer.close()
+        self._workers = [
+            loop.create_task(self._callback_worker(next(targets)))
+            for _ in range(CALLBACK_CONNECTIONS * max(1, len(self.upstreams)))
+        ]
+        return Listener(self, loop, host, port)
 
     def _route(
-        self, method: bytes, target: str, headers: dict[bytes, bytes], body: bytes
+        self, method: bytes, target: str, headers: dict[bytes, bytes], body: bytes, arrived: float
     ) -> tuple[int, dict[str, Any]]:
         self.requests += 1
         account = self.auth.get(headers.get(b"authorization", b""))
@@ -99,13 +82,14 @@ class FastFakeTwilio:
             return _error(401, 20003, "Authentication Error - invalid username")
         route = path[len(API) + len(account) :]
         if method == b"POST" and route == "/Messages.json":
-            return self._create(account, dict(parse_qsl(body.decode())), FLOOR_HEADER in headers)
+            form = dict(parse_qsl(body.decode()))
+            return self._create(account, form, FLOOR_HEADER in headers, arrived)
         if method == b"GET" and route == ".json":
             return 200, {"sid": account, "friendly_name": "Fake", "status": "active"}
         return _error(404, 20404, "The requested resource was not found")
 
     def _create(
-        self, account: str, form: dict[str, str], floor: bool
+        self, account: str, form: dict[str, str], floor: bool, arrived: float
     ) -> tuple[int, dict[str, Any]]:
         to, body = form.get("To", ""), form.get("Body", "")
         digits = to[1:]
@@ -116,7 +100,7 @@ class FastFakeTwilio:
             return _error(400, code, "Refused by the fake")
         segments = max(1, -(-len(body) // 153)) if len(body) > 160 else 1
         sid = "SM" + uuid.uuid4().hex
-        now = time.time()
+        now = arrived
         sender = form.get("From", "")
         if not floor:
             self.accepted.append((now, sender, segments, to))
@@ -240,6 +224,130 @@ class FastFakeTwilio:
             "pending": self.pending,
             "pending_peak": self.pending_peak,
         }
+
+
+# Linux: the kernel's receive time of each segment, read with it (recvmsg). The log holds
+# when a request reached the socket, not when this process's loop got round to it (on a
+# busy machine, tens of ms later: that lag was measured as the senders' jitter).
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_STAMP_SPACE = socket.CMSG_SPACE(16)
+MAX_REQUEST_BYTES = 1 << 20
+
+
+class Listener:
+    """The API's listening socket on the event loop, each connection read with recvmsg for
+    the kernel's arrival time (asyncio's streams drop it)."""
+
+    def __init__(self, fake: FastFakeTwilio, loop: asyncio.AbstractEventLoop, host: str, port: int):
+        self.fake, self.loop = fake, loop
+        sock = socket.create_server((host, port), backlog=4096)
+        sock.setblocking(False)
+        self.sockets = [sock]
+        loop.add_reader(sock.fileno(), self._accept)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sockets[0].accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            conn.setblocking(False)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with contextlib.suppress(OSError):  # no kernel stamps: the loop's clock
+                conn.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            _Connection(self.fake, self.loop, conn)
+
+    def close(self) -> None:
+        self.loop.remove_reader(self.sockets[0].fileno())
+        self.sockets[0].close()
+
+
+class _Connection:
+    def __init__(self, fake: FastFakeTwilio, loop: asyncio.AbstractEventLoop, sock: socket.socket):
+        self.fake, self.loop, self.sock = fake, loop, sock
+        self.buffer = bytearray()
+        self.out = bytearray()
+        self.arrived = 0.0  # when the first byte of the request in `buffer` arrived
+        loop.add_reader(sock.fileno(), self._readable)
+
+    def _readable(self) -> None:
+        try:
+            data, ancillary, _, _ = self.sock.recvmsg(65536, _STAMP_SPACE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._close()
+            return
+        if not data or len(self.buffer) > MAX_REQUEST_BYTES:
+            self._close()
+            return
+        if not self.buffer:
+            self.arrived = _stamp(ancillary)
+        self.buffer += data
+        self._serve()
+
+    def _serve(self) -> None:
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            request_line, *lines = bytes(self.buffer[:end]).split(b"\r\n")
+            method, target, _ = request_line.split(b" ", 2)
+            headers = {}
+            for line in lines:
+                name, _, value = line.partition(b":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get(b"content-length", b"0"))
+            if len(self.buffer) < end + 4 + length:
+                return
+            body = bytes(self.buffer[end + 4 : end + 4 + length])
+            del self.buffer[: end + 4 + length]
+            status, payload = self.fake._route(method, target.decode(), headers, body, self.arrived)
+            data = json.dumps(payload).encode()
+            self._write(
+                b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n" % (status, _REASONS[status], len(data)) + data
+            )
+
+    def _write(self, data: bytes) -> None:
+        if self.out:
+            self.out += data
+            return
+        try:
+            sent = self.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            self._close()
+            return
+        if sent < len(data):
+            self.out += data[sent:]
+            self.loop.add_writer(self.sock.fileno(), self._writable)
+
+    def _writable(self) -> None:
+        try:
+            sent = self.sock.send(self.out)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._close()
+            return
+        del self.out[:sent]
+        if not self.out:
+            self.loop.remove_writer(self.sock.fileno())
+
+    def _close(self) -> None:
+        self.loop.remove_reader(self.sock.fileno())
+        if self.out:
+            self.loop.remove_writer(self.sock.fileno())
+        self.sock.close()
+
+
+def _stamp(ancillary: list[tuple[int, int, bytes]]) -> float:
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            return seconds + nanoseconds / 1e9
+    return time.time()
 
 
 def _close(

@@ -59,29 +59,34 @@ def test_a_reserved_slot_is_never_before_the_buckets_time() -> None:
     assert refused.at_ms >= max(tat, refused.now_ms + 3000) - throttle.BULK_HORIZON_MS
 
 
-def test_a_send_answered_late_on_a_contended_did_holds_its_wire_longer() -> None:
-    """Its request may have reached the provider as late as its answer came: the DID's next
-    send waits a spacing after that, not after the guard's time (the jitter the headroom
-    does not cover, at a DID sending at its full rate)."""
+def test_a_send_written_late_holds_its_dids_wire_longer() -> None:
+    """A request written some ms after its guard reaches the provider that much later: the
+    DID's next send waits a spacing after the write, not after the guard's time (more
+    jitter than the headroom leaves room for in a one-second window)."""
     bucket = throttle.did_bucket(uuid.uuid4(), 1.0)
     spacing = bucket.interval_ms
-    # The DID's wire came free half a spacing ago: it sends at about its full rate.
-    now = _redis_ms()
-    get_redis().set(f"{bucket.key}:pace", repr(now - spacing / 2), px=60_000)
-    went = throttle.pace(bucket, 1, now)
+    guarded_at = time.time()
+    went = throttle.pace(bucket, 1, throttle.reserve([bucket], 1, bulk=False).at_ms)
     assert went.go
-    assert went.contended
-    assert throttle.hold_after(bucket, 1, went, time.time() - 0.05)  # answered 50 ms late
+    assert throttle.hold_after(bucket, 1, went, guarded_at, guarded_at + 0.05)  # 50 ms later
     held = float(get_redis().get(f"{bucket.key}:pace") or 0)
-    assert held >= went.at * 1000 + 50 + spacing
-    assert held <= went.at * 1000 + 50 + spacing + 20
+    assert went.at * 1000 + 50 + spacing <= held <= went.at * 1000 + 50 + spacing + 20
+    # The next send waits for it: the guard says so.
+    assert not throttle.pace(bucket, 1).go
 
-    # Answered within the headroom's share of the spacing: nothing to hold.
-    assert not throttle.hold_after(bucket, 1, went, time.time() - 0.001)
-    # A DID idle before it (its wire free for over a spacing): nothing to hold, however
-    # late.
-    lone = throttle.did_bucket(uuid.uuid4(), 1.0)
-    alone = throttle.pace(lone, 1, throttle.reserve([lone], 1, bulk=False).at_ms)
-    assert alone.go
-    assert not alone.contended
-    assert not throttle.hold_after(lone, 1, alone, time.time() - 0.5)
+    # Written within half the headroom of a second: nothing to hold, nothing moved.
+    other = throttle.did_bucket(uuid.uuid4(), 1.0)
+    guarded_at = time.time()
+    on_time = throttle.pace(other, 1)
+    before = get_redis().get(f"{other.key}:pace")
+    written = guarded_at + throttle.MAX_TRAIL_MS / 1000 * 0.9
+    assert not throttle.hold_after(other, 1, on_time, guarded_at, written)
+    assert get_redis().get(f"{other.key}:pace") == before
+
+
+def test_the_headroom_covers_an_unheld_trail_over_any_window() -> None:
+    """Sends a spacing apart at the guard, each written up to MAX_TRAIL_MS later: any MPS+1
+    of a DID's segments still span at least a second (the provider's window)."""
+    for mps in (1.0, 10.0, 30.0):
+        spacing = throttle.did_bucket("any", mps).interval_ms
+        assert mps * spacing - throttle.MAX_TRAIL_MS >= 1000.0
