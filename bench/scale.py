@@ -209,6 +209,7 @@ LATENESS: list[float] = []
 # before the request is written: whether the guard itself kept the spacing, and where the
 # time between the guard and the fake's timestamp goes (the sender's side, or the fake's).
 WIRE: list[tuple[str, str, float, float, float]] = []
+GUARD_WAITS: list[int] = []  # one per guard call that said wait
 _GUARDED = threading.local()
 _TO = re.compile(rb"(?:^|&)To=([^&]*)")
 
@@ -247,6 +248,8 @@ def _observe_lateness() -> None:
 
     def observed(bucket: Any, cost: int, slot_ms: int = 0) -> Any:
         paced = pace(bucket, cost, slot_ms)
+        if not paced.go:
+            GUARD_WAITS.append(1)
         if paced.go:
             _GUARDED.at = (bucket.key, cost * bucket.interval_ms, paced.at)
             if slot_ms > 0:  # the request is written right after this
@@ -322,6 +325,7 @@ def _write_dump(out: str) -> None:
             {
                 "lateness_ms": LATENESS,
                 "wire": WIRE,
+                "guard_waits": len(GUARD_WAITS),
                 "cpu": ru.ru_utime + ru.ru_stime,
                 "rss_peak_kb": ru.ru_maxrss,
             }
@@ -548,6 +552,7 @@ class Outcome:
     guard_to_write: list[float] = field(default_factory=list)
     write_to_fake: list[float] = field(default_factory=list)
     guard_gap: float = 0.0  # smallest gap between two sends of a DID at its guard / spacing
+    wire_idle: list[float] = field(default_factory=list)  # ms, see `run`
 
 
 @contextlib.contextmanager
@@ -734,6 +739,14 @@ def run(config: Config) -> Outcome:
                 ),
                 default=0.0,
             )
+            # From a DID's wire free again (its last send's guard + spacing) to its next
+            # send's guard, when that is under two spacings (the DID had work waiting).
+            wire_idle = sorted(
+                idle
+                for sends in guarded.values()
+                for a, b in itertools.pairwise(sorted(sends))
+                if 0 <= (idle := (b[0] - a[0]) * 1000 - a[1]) < a[1]
+            )
             progress("floors")
             floor_sender_ms = measure_floor_sender(fake)
             floor_webhook_ms, floor_answered = measure_floor_webhook(fake, public)
@@ -753,6 +766,7 @@ def run(config: Config) -> Outcome:
                 guard_to_write=sorted(guard_to_write),
                 write_to_fake=sorted(write_to_fake),
                 guard_gap=guard_gap,
+                wire_idle=wire_idle,
                 floor_webhook_ms=floor_webhook_ms,
                 floor_webhook_answered=floor_answered,
                 machine_busy=busy1 - busy0,
@@ -1151,6 +1165,14 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
             "capacity lost over the steady window: the headroom / DIDs idle beyond their "
             "spacing (of which in gaps over 2 spacings)",
             f"{throttle_headroom():.2%} / {idle:.2%} ({long_idle:.2%})",
+        )
+        w = r.wire_idle
+        waits = sum(d.get("guard_waits", 0) for d in r.sender_dumps)
+        add(
+            "a DID's wire free again -> its next send's guard (work waiting): p50 / p90 / p99 / "
+            "mean; guard calls that said wait",
+            f"{pl.percentile(w, 0.5):.1f} / {pl.percentile(w, 0.9):.1f} / "
+            f"{pl.percentile(w, 0.99):.1f} / {sum(w) / max(1, len(w)):.1f} ms; {waits:,}",
         )
     add(
         "peak of callbacks waiting at the fake / of messages awaiting their first callback",
