@@ -426,8 +426,10 @@ class _Send:
                 log.warning("dispatch guard unavailable for %s", c.id, exc_info=True)
                 return False
             if paced.go:
+                if paced.delay > 0:  # the DID's wire is this send's from then
+                    time.sleep(paced.delay)
                 dispatched = paced.at
-                went = (bucket, paced, guarded_at)
+                went = (bucket, paced, guarded_at + paced.delay)
             else:
                 retry = paced
             return paced.go

@@ -45,8 +45,27 @@ def test_the_guard_never_lets_a_send_go_a_fraction_of_a_ms_early() -> None:
     get_redis().set(f"{bucket.key}:pace", repr(nxt), px=60_000)
     held = throttle.pace(bucket, 1)
     assert not held.go
-    assert held.at * 1000 >= nxt  # told to come back no sooner than the wire is free
+    # Told to come back shortly before the wire is free (to be held for it then).
+    assert held.at * 1000 >= nxt - throttle.WIRE_WAIT_MS / 2
     assert float(get_redis().get(f"{bucket.key}:pace") or 0) == nxt  # nothing moved
+    # Back then: it goes, held until the wire is free, never a fraction of a ms before.
+    get_redis().set(f"{bucket.key}:pace", repr(_redis_ms() + 10.5), px=60_000)
+    nxt = float(get_redis().get(f"{bucket.key}:pace") or 0)
+    went = throttle.pace(bucket, 1)
+    assert went.go
+    assert went.at * 1000 >= nxt
+    assert 0.010 <= went.delay <= 0.012
+
+
+def test_a_send_just_before_its_wire_is_free_takes_it_from_that_instant() -> None:
+    """The next send is a spacing after the instant the wire was free, not after whenever
+    this one's thread got round to writing: the few ms of each wake-up do not add up."""
+    bucket = throttle.did_bucket(uuid.uuid4(), 1.0)
+    free = _redis_ms() + 20.25
+    get_redis().set(f"{bucket.key}:pace", repr(free), px=60_000)
+    went = throttle.pace(bucket, 1)
+    assert went.go
+    assert float(get_redis().get(f"{bucket.key}:pace") or 0) == free + bucket.interval_ms
 
 
 def test_a_reserved_slot_is_never_before_the_buckets_time() -> None:
