@@ -54,6 +54,11 @@ log = logging.getLogger("campaigns")
 BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
+# The first batches go at once, the rest at the campaign's pace from there: the pool then
+# has this many batches of work reserved or waiting ahead of its sends, so a batch that
+# comes a little late (a busy queue, a slow transaction) does not leave its DIDs idle.
+# (Scheduled at exactly the pool's pace, every late batch cost the pool that much time.)
+LEAD_BATCHES = 2
 SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
 # A batch that finds its senders behind comes back after at least their measured lag,
 # waiting twice as long each time it finds them behind again (up to the maximum): while
@@ -119,7 +124,7 @@ def fan_out(
         schedule(
             BATCH_QUEUE,
             batch.model_dump(mode="json"),
-            at=start + timedelta(seconds=batches * spacing),
+            at=start + timedelta(seconds=max(0, batches - LEAD_BATCHES) * spacing),
             key=f"batch-{launch}-{chunk[0]}",
         )
         batches += 1

@@ -389,7 +389,7 @@ def apply_status(
     if message_id is None:
         # Park it, then look once more: whichever of this and the record step comes
         # second applies it.
-        delivery.remember_early_status(sid, params)
+        delivery.remember_early_status(tenant_id, sid, params)
         message_id = _message_with_sid(tenant_id, sid)
         if message_id is None:
             return "early"

@@ -146,7 +146,7 @@ class _Connection:
 
 class SendWire:
     """The send path's HTTP: one keep-alive connection per thread, the request written in
-    one call right after its guard, the answer read with http.client's parser."""
+    one call right after its guard, the answer read by `read_response`."""
 
     def __init__(self, url: str, headers: dict[str, str], timeout: float) -> None:
         parts = urlsplit(url)
@@ -186,19 +186,96 @@ class SendWire:
         try:
             conn.sock.sendall(self._head + b"%d\r\n\r\n" % len(form) + form)
             written = time.time()
-            response = http.client.HTTPResponse(conn.sock, method="POST")
-            response.begin()
-            body = response.read()
+            status, body, will_close = read_response(conn.sock)
         except BaseException:
             conn.close()
             self._local.conn = None
             raise
-        if response.will_close:
+        if will_close:
             conn.close()
             self._local.conn = None
         else:
             conn.used_at = time.monotonic()
-        return response.status, body, written
+        return status, body, written
+
+
+MAX_HEAD_BYTES = 64 * 1024
+
+
+def read_response(sock: socket.socket) -> tuple[int, bytes, bool]:
+    """One HTTP/1.x response to a POST: (status, body, whether the connection closes after
+    it). Content-Length, chunked, or read to the close; http.client's parser (a socket
+    file and an email parser per response) cost five times as much. Raises
+    http.client.HTTPException subclasses or OSError (the outcome is then unknown)."""
+    buffer = bytearray()
+    while (end := buffer.find(b"\r\n\r\n")) < 0:
+        if len(buffer) > MAX_HEAD_BYTES:
+            raise http.client.LineTooLong("response head")
+        buffer += _received(sock)
+    status_line, *lines = bytes(buffer[:end]).split(b"\r\n")
+    version, _, rest = status_line.partition(b" ")
+    code = rest[:3]
+    if not version.startswith(b"HTTP/1.") or not code.isdigit():
+        raise http.client.BadStatusLine(status_line.decode("latin-1"))
+    status = int(code)
+    length: int | None = None
+    chunked = False
+    will_close = version == b"HTTP/1.0"
+    for line in lines:
+        name, _, value = line.partition(b":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == b"content-length":
+            length = _number(value, 10)
+        elif name == b"transfer-encoding":
+            chunked = value.endswith(b"chunked")
+        elif name == b"connection":
+            will_close = value == b"close" or (will_close and value != b"keep-alive")
+    del buffer[: end + 4]
+    if status in (204, 304) or 100 <= status < 200:
+        return status, b"", will_close
+    if chunked:
+        return status, _read_chunked(sock, buffer), will_close
+    if length is None:  # delimited by the close
+        while chunk := sock.recv(65536):
+            buffer += chunk
+        return status, bytes(buffer), True
+    while len(buffer) < length:
+        buffer += _received(sock)
+    return status, bytes(buffer[:length]), will_close
+
+
+def _read_chunked(sock: socket.socket, buffer: bytearray) -> bytes:
+    body = bytearray()
+    while True:
+        while (end := buffer.find(b"\r\n")) < 0:
+            buffer += _received(sock)
+        size = _number(bytes(buffer[:end]).split(b";", 1)[0].strip(), 16)
+        del buffer[: end + 2]
+        if size == 0:  # trailers, up to the blank line
+            while (blank := buffer.find(b"\r\n")) != 0:
+                if blank < 0:
+                    buffer += _received(sock)
+                else:
+                    del buffer[: blank + 2]
+            return bytes(body)
+        while len(buffer) < size + 2:
+            buffer += _received(sock)
+        body += buffer[:size]
+        del buffer[: size + 2]
+
+
+def _number(text: bytes, base: int) -> int:
+    try:
+        return int(text, base)
+    except ValueError:
+        raise http.client.HTTPException(f"not a length: {text[:20]!r}") from None
+
+
+def _received(sock: socket.socket) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise http.client.IncompleteRead(b"")
+    return chunk
 
 
 class TwilioProvider(SmsProvider):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 import uuid
 
+import httpx
+import pytest
+
 from shared.cache import get_redis
 from shared.campaigns.engine import _reserve_and_dispatch
 from shared.campaigns.events import CampaignBatch, PlannedSend
@@ -12,6 +15,7 @@ from shared.messaging import throttle
 from shared.messaging.delivery import Sender
 from shared.providers.simulator import SimulatorProvider
 from tests.conversations.helpers import RecordingBackend
+from tests.fakes.twilio import FakeTwilio
 
 
 def test_a_retry_refused_at_the_same_slot_is_scheduled_again(
@@ -55,3 +59,40 @@ def test_a_retry_refused_at_the_same_slot_is_scheduled_again(
     assert [p.message_id for p in CampaignBatch.model_validate(again).waiting] == [
         planned[0].message_id
     ]
+
+
+def test_the_first_batches_go_at_once_and_the_rest_at_the_pools_pace(
+    api: httpx.Client, fake_twilio: FakeTwilio, recording_queue: RecordingBackend
+) -> None:
+    """The pool has LEAD_BATCHES batches of work ahead of its sends, so a batch that comes a
+    little late leaves no DID idle; the rest follow at the pool's pace."""
+    from shared.campaigns import engine
+    from tests.campaigns.helpers import (
+        add_contacts,
+        create_campaign,
+        wait_status,
+        workspace_with_pool,
+    )
+
+    setup = workspace_with_pool(api, fake_twilio, dids=1, mps=4)
+    add_contacts(api, setup, 12, ["vip"])
+    campaign = create_campaign(api, setup)
+    launched = api.post(f"/v1/campaigns/{campaign['id']}/launch", headers=setup.headers)
+    assert launched.status_code == 200
+    wait_status(api, setup, campaign["id"], "completed", timeout=60)
+    fanned = sorted(
+        at
+        for queue, payload, at, key in recording_queue.scheduled
+        if queue == engine.BATCH_QUEUE
+        and payload["campaign_id"] == campaign["id"]
+        and key
+        and "-busy-" not in key
+        and "-retry-" not in key
+        and at is not None
+    )
+    assert len(fanned) == 4  # 12 contacts, 3 a batch (about a second at 4 MPS)
+    assert engine.LEAD_BATCHES >= 1
+    offsets = [(at - fanned[0]).total_seconds() for at in fanned]
+    spacing = 3 / (4 * (1 - throttle.HEADROOM))
+    assert offsets[: engine.LEAD_BATCHES + 1] == [0.0] * (engine.LEAD_BATCHES + 1)
+    assert offsets[engine.LEAD_BATCHES + 1] == pytest.approx(spacing, abs=0.01)

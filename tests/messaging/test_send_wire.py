@@ -127,3 +127,53 @@ def test_a_send_late_by_more_than_its_spacing_takes_a_new_slot() -> None:
 
     other = throttle.did_bucket(uuid.uuid4(), 1.0)
     assert throttle.pace(other, 1, slot_ms=int(time.time() * 1000) - 5000).go  # wire free
+
+
+def _answered(*parts: bytes) -> tuple[int, bytes, bool]:
+    """read_response over a socket the parts are written to one by one (a response split
+    across reads anywhere)."""
+    import socket
+
+    from shared.providers.twilio import read_response
+
+    ours, theirs = socket.socketpair()
+    ours.settimeout(2)
+
+    def write() -> None:
+        for part in parts:
+            theirs.sendall(part)
+            time.sleep(0.01)
+        theirs.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        return read_response(ours)
+    finally:
+        writer.join()
+        ours.close()
+
+
+def test_responses_are_read_by_length_chunks_or_close() -> None:
+    import http.client
+
+    body = b'{"sid": "SM1"}'
+    head = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+    assert _answered(head + b"Content-Length: 14\r\n\r\n" + body) == (201, body, False)
+    # Split inside the head and the body.
+    whole = head + b"Content-Length: 14\r\n\r\n" + body
+    assert _answered(whole[:10], whole[10:60], whole[60:]) == (201, body, False)
+    chunked = head + b"Transfer-Encoding: chunked\r\n\r\n5\r\n" + body[:5] + b"\r\n"
+    tail = b"9;ext=1\r\n" + body[5:] + b"\r\n0\r\nX-Trailer: 1\r\n\r\n"
+    assert _answered(chunked, tail) == (201, body, False)
+    assert _answered(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", body) == (200, body, True)
+    assert _answered(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n") == (200, b"", True)
+    assert _answered(b"HTTP/1.1 204 No Content\r\n\r\n") == (204, b"", False)
+    for broken in (
+        b"HTTP/1.1 201 Created\r\nContent-Length: 99\r\n\r\n{}",  # closed mid-body
+        b"HTTP/1.1 201 Crea",  # closed mid-head
+        b"SSH-2.0-OpenSSH\r\n\r\n",  # not HTTP
+        b"HTTP/1.1 201 Created\r\nContent-Length: x\r\n\r\n",
+    ):
+        with pytest.raises(http.client.HTTPException):
+            _answered(broken)

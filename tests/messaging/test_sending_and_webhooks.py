@@ -121,6 +121,38 @@ def test_a_callback_naming_its_message_is_applied_before_the_sid_is_recorded(
     assert _stored(message["id"])[:2] == ("sending", message["provider_sid"])
 
 
+def test_a_callback_by_sid_alone_before_the_sid_is_recorded_waits_for_the_record(
+    api: httpx.Client, fake_twilio: FakeTwilio, gateway_url: str
+) -> None:
+    """A callback that does not name its message (a Messaging Service's own) and comes
+    before the send's answer recorded the sid is parked, and applied by the record."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from shared.messaging.delivery import Accepted, record_accepted
+
+    ws = connect_twilio(api, fake_twilio)
+    message = _send(api, ws.headers, new_phone()).json()
+    wait_until(lambda: message_status(api, ws.headers, message["id"]) == "delivered")
+    with system_session() as s:  # as if the send's answer were still on its way
+        m = s.get_one(Message, message["id"])
+        m.status, m.provider_sid, m.delivered_at = "sending", None, None
+        tenant_id = m.tenant_id
+    params = {
+        "MessageSid": message["provider_sid"],
+        "MessageStatus": "delivered",
+        "From": ws.number["phone_number"],
+        "To": message["to_number"],
+        "AccountSid": ws.sid,
+    }
+    path = "/webhooks/twilio/status"
+    assert _signed_post(api, gateway_url, path, params, ws.token).status_code == 200
+    assert _stored(message["id"])[:2] == ("sending", None)  # parked: no message has the sid
+    answer = Accepted(uuid.UUID(message["id"]), message["provider_sid"], 1, datetime.now(UTC))
+    record_accepted(tenant_id, [answer])
+    assert _stored(message["id"])[:2] == ("delivered", message["provider_sid"])
+
+
 def test_bad_or_missing_signature_is_403_and_stores_nothing(
     api: httpx.Client, fake_twilio: FakeTwilio, gateway_url: str
 ) -> None:
