@@ -22,7 +22,6 @@ import _thread
 import heapq
 import itertools
 import queue
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -205,17 +204,11 @@ class Dispatcher:
 
 _dispatcher: Dispatcher | None = None
 _create_lock = threading.Lock()
-# A thread woken for a due send waits for the GIL while other threads run Python: up to
-# the interpreter's switch interval (5 ms by default) at each hand-over (the timer thread,
-# then a dispatch thread). In a process that dispatches sends it is this much: sends start
-# closer to their slots, and a DID's next send is not a few ms late after every one.
-SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 def get_dispatcher() -> Dispatcher:
     global _dispatcher
     with _create_lock:
         if _dispatcher is None:
-            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_SECONDS))
             _dispatcher = Dispatcher()
         return _dispatcher

@@ -91,6 +91,10 @@ HDR_DUE = "x-due-ms"  # epoch milliseconds at which the message may run
 HDR_ATTEMPT = "x-attempt"  # 1 for the first delivery
 HDR_BUCKET = "delay-bucket"  # routes on `delays` (a headers exchange ignores "x-" headers)
 EARLY_MS = 5  # arriving this early still runs (timer granularity)
+# The last stretch of a delay, under the smallest bucket, is waited out by the worker that
+# took the message (it holds it unacked meanwhile): a bucket would run it up to that
+# bucket's length late, and each hop is a publish and a delivery more.
+LOCAL_WAIT_MS = DELAY_BUCKETS_MS[0]
 DEDUP_TTL_SECONDS = 86_400
 
 RETRYABLE: tuple[type[BaseException], ...] = (
@@ -113,7 +117,8 @@ def delay_queue(ms: int) -> str:
 
 
 def pick_bucket(remaining_ms: float) -> int:
-    """The largest bucket not past `remaining_ms` (never early), else the smallest."""
+    """The largest bucket not past `remaining_ms` (never early), else the smallest (a
+    publish waits out a delay under the smallest bucket at the worker instead)."""
     fitting = [b for b in DELAY_BUCKETS_MS if b <= remaining_ms]
     return fitting[-1] if fitting else DELAY_BUCKETS_MS[0]
 
@@ -344,7 +349,7 @@ class RabbitPublisher:
         remaining = (due_ms - now_ms()) if due_ms is not None else 0
         if due_ms is not None:
             headers[HDR_DUE] = due_ms
-        if remaining > EARLY_MS:
+        if remaining > LOCAL_WAIT_MS:
             bucket = pick_bucket(remaining)
             headers[HDR_BUCKET] = str(bucket)
             exchange = DELAYS_EXCHANGE
@@ -782,12 +787,14 @@ class RabbitWorker:
         body, headers, message_id = message.body, message.headers, message.message_id
         attempt = int(headers.get(HDR_ATTEMPT, 1))
         due = headers.get(HDR_DUE)
-        if due is not None and int(due) - now_ms() > EARLY_MS:
-            # Not yet due (a delay longer than one bucket): hop through another bucket.
-            self._publisher.send(
-                target.queue, body, due_ms=int(due), attempt=attempt, message_id=message_id
-            )
-            return
+        if due is not None and (wait := int(due) - now_ms()) > EARLY_MS:
+            if wait > LOCAL_WAIT_MS:
+                # Not yet due (a delay longer than one bucket): hop through another bucket.
+                self._publisher.send(
+                    target.queue, body, due_ms=int(due), attempt=attempt, message_id=message_id
+                )
+                return
+            time.sleep(wait / 1000)
         try:
             target.run(body)
         except _Poison as exc:

@@ -128,6 +128,21 @@ class TestRabbitBackend(QueueContract):
         elapsed = dispatcher.times[queue][0] - start
         assert 2.3 <= elapsed < 2.35 + 0.6  # 2 s + 250 ms + 100 ms hops, never early
 
+    def test_a_delay_under_the_smallest_bucket_runs_on_time(
+        self, backend: QueueBackend, dispatcher: RecordingDispatcher
+    ) -> None:
+        """The last stretch of a delay is waited out by the worker: not up to a bucket late."""
+        queue = f"q-{uuid.uuid4().hex[:6]}"
+        self.prepare_queue(backend, dispatcher, queue)
+        for delay in (0.06, 0.16):  # straight to the worker; one 100 ms hop, then the worker
+            start = time.monotonic()
+            backend.schedule(queue, {"d": delay}, at=datetime.now(UTC) + timedelta(seconds=delay))
+            assert wait_for(lambda: len(dispatcher.calls[queue]) == 1, timeout=10)
+            elapsed = dispatcher.times[queue][0] - start
+            assert delay - 0.006 <= elapsed < delay + 0.04
+            dispatcher.calls[queue].clear()
+            dispatcher.times[queue].clear()
+
     def test_health_says_down_when_the_broker_is_unreachable(self) -> None:
         backend = RabbitBackend("amqp://guest:guest@127.0.0.1:1/%2F", publish_timeout=0.5)
         up, detail = backend.health()
