@@ -16,7 +16,8 @@ Topology (all durable; messages persistent):
   because a per-message TTL only expires at the head of a queue (a short delay would wait
   behind a long one). The broker here has no delayed-message plugin, so buckets are the
   only mechanism. A longer delay hops: the due time travels in the `x-due-ms` header and
-  the worker re-delays a message that arrives before it (the largest bucket not past it);
+  the worker re-delays a message that arrives before it (the largest bucket not past it),
+  and waits out the last stretch under the smallest bucket itself (see LOCAL_WAIT_MS);
 - queue `dead-letter`: what failed QUEUE_MAX_ATTEMPTS times, with its source and error.
 
 Delivery: a publish returns only after the broker's confirm (publisher confirms), and is
