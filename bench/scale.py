@@ -210,6 +210,7 @@ LATENESS: list[float] = []
 # time between the guard and the fake's timestamp goes (the sender's side, or the fake's).
 WIRE: list[tuple[str, str, float, float, float]] = []
 GUARD_WAITS: list[int] = []  # one per guard call that said wait
+BUSY: dict[str, int] = {}  # batches sent back to come later, by cause
 _GUARDED = threading.local()
 _TO = re.compile(rb"(?:^|&)To=([^&]*)")
 
@@ -274,6 +275,28 @@ def _observe_lateness() -> None:
     throttle.pace = observed  # type: ignore[assignment]
     SendWire.post = timed_post  # type: ignore[method-assign]
 
+    from shared.campaigns import engine
+    from shared.messaging.dispatcher import MAX_IN_FLIGHT, MAX_LAG_SECONDS, get_dispatcher
+
+    come_back = engine._come_back_later
+
+    def counted(batch: Any) -> None:
+        d = get_dispatcher()
+        ahead = d.planned_ahead() > throttle.BULK_HORIZON_MS / 1000
+        why = (
+            "in flight"
+            if d._in_flight >= MAX_IN_FLIGHT
+            else "lag"
+            if d.lag_seconds() > MAX_LAG_SECONDS
+            else "planned ahead"
+            if ahead
+            else "callbacks behind"
+        )
+        BUSY[why] = BUSY.get(why, 0) + 1
+        come_back(batch)
+
+    engine._come_back_later = counted
+
 
 def serve_sender(out: str, concurrency: int, send_path: bool = True) -> int:
     """A sender: the project's RabbitMQ worker (as `smsctl worker`) for the send path's
@@ -326,6 +349,7 @@ def _write_dump(out: str) -> None:
                 "lateness_ms": LATENESS,
                 "wire": WIRE,
                 "guard_waits": len(GUARD_WAITS),
+                "busy": BUSY,
                 "cpu": ru.ru_utime + ru.ru_stime,
                 "rss_peak_kb": ru.ru_maxrss,
             }
@@ -1174,6 +1198,14 @@ def report(r: Outcome) -> tuple[str, dict[str, bool]]:
             f"{pl.percentile(w, 0.5):.1f} / {pl.percentile(w, 0.9):.1f} / "
             f"{pl.percentile(w, 0.99):.1f} / {sum(w) / max(1, len(w)):.1f} ms; {waits:,}",
         )
+    busy: dict[str, int] = {}
+    for d in r.sender_dumps:
+        for why, n in d.get("busy", {}).items():
+            busy[why] = busy.get(why, 0) + n
+    add(
+        "batches sent back to come later (by cause)",
+        ", ".join(f"{why} {n:,}" for why, n in sorted(busy.items())) or "none",
+    )
     add(
         "peak of callbacks waiting at the fake / of messages awaiting their first callback",
         f"{r.fake_usage.get('pending_peak', 0):,} / {r.awaiting_peak:,}",

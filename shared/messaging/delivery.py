@@ -248,7 +248,7 @@ Submitted = list[tuple[Claimed, Answer]]
 # the wire is free (throttle.WIRE_WAIT_MS at most), so a DID sending at its full rate has
 # its next request ready when the wire frees, instead of a thread's wake-up after (a few
 # ms a send, each a loss of the pool's capacity). A DID with its wire free sends at once.
-EARLY_SECONDS = throttle.WIRE_WAIT_MS / 2000
+EARLY_SECONDS = 0.02
 
 
 def submit(claimed: Sequence[Claimed], sender: Sender) -> Submitted:

@@ -41,7 +41,7 @@ def test_the_guard_never_lets_a_send_go_a_fraction_of_a_ms_early() -> None:
     integer, so a wait of 0.5 ms read as 0 let the send go without moving the next
     dispatch on: the send after it could follow at once (DIDs over their MPS at the fake)."""
     bucket = throttle.did_bucket(uuid.uuid4(), 1.0)
-    nxt = _redis_ms() + 50.5
+    nxt = _redis_ms() + throttle.WIRE_WAIT_MS + 10.5
     get_redis().set(f"{bucket.key}:pace", repr(nxt), px=60_000)
     held = throttle.pace(bucket, 1)
     assert not held.go
