@@ -291,20 +291,24 @@ def build_functions(
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(help="Handlers running at once.")] = 8,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Handlers running at once (default: 16).")
+    ] = None,
 ) -> None:
     """Run every event and task function from RabbitMQ (QUEUE_BACKEND=rabbitmq)."""
     import signal
 
     from shared.config import get_settings
-    from shared.queue import RegistryDispatcher, set_backend
+    from shared.queue import RegistryDispatcher, rabbitmq, set_backend
     from shared.queue.rabbitmq import RabbitWorker
 
     if not get_settings().database_url or not get_settings().redis_url:
         from shared.local.services import ensure_local_services
 
         ensure_local_services()
-    consumer = RabbitWorker(RegistryDispatcher(), concurrency=concurrency)
+    consumer = RabbitWorker(
+        RegistryDispatcher(), concurrency=concurrency or rabbitmq.WORKER_CONCURRENCY
+    )
     signal.signal(signal.SIGTERM, lambda *_: consumer.stop(timeout=0))
     thread = consumer.start_in_thread()
     console.print(f"[green]worker consuming {get_settings().rabbitmq_url.split('@')[-1]}[/green]")

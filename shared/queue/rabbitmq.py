@@ -92,6 +92,11 @@ HDR_DUE = "x-due-ms"  # epoch milliseconds at which the message may run
 HDR_ATTEMPT = "x-attempt"  # 1 for the first delivery
 HDR_BUCKET = "delay-bucket"  # routes on `delays` (a headers exchange ignores "x-" headers)
 EARLY_MS = 5  # arriving this early still runs (timer granularity)
+# Handlers a worker runs at once. A campaign batch's handler waits for its sends' answers
+# (up to about the bulk horizon): with 8, a pool-bound campaign's retries queued behind
+# waiting handlers and its DIDs went idle for hundreds of ms (98.5 % of the pool's capacity
+# where 16 or more gave 99.2 %). A waiting handler holds no database connection.
+WORKER_CONCURRENCY = 16
 # The last stretch of a delay, under the smallest bucket, is waited out by the worker that
 # took the message (it holds it unacked meanwhile): a bucket would run it up to that
 # bucket's length late, and each hop is a publish and a delivery more.
@@ -486,7 +491,7 @@ class RabbitBackend(QueueBackend):
         *,
         consumers: Iterable[tuple[str, str]] | None = None,
         queues: Iterable[str] | None = None,
-        concurrency: int = 8,
+        concurrency: int = WORKER_CONCURRENCY,
     ) -> RabbitWorker:
         """An in-process worker with this backend's settings, stopped by `close()`."""
         worker = RabbitWorker(
@@ -570,7 +575,7 @@ class RabbitWorker:
         consumers: Iterable[tuple[str, str]] | None = None,
         queues: Iterable[str] | None = None,
         prefetch: int | None = None,
-        concurrency: int = 8,
+        concurrency: int = WORKER_CONCURRENCY,
         max_attempts: int | None = None,
         backoff_base: float = 1.0,
         backoff_max: float = 300.0,
