@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -54,11 +55,6 @@ log = logging.getLogger("campaigns")
 BATCH_QUEUE = "campaign-batches"
 BATCH_SIZE = 200
 BATCH_SECONDS = 1.0  # a batch holds about this much of the campaign's sending time
-# The first batches go at once, the rest at the campaign's pace from there: the pool then
-# has this many batches of work reserved or waiting ahead of its sends, so a batch that
-# comes a little late (a busy queue, a slow transaction) does not leave its DIDs idle.
-# (Scheduled at exactly the pool's pace, every late batch cost the pool that much time.)
-LEAD_BATCHES = 2
 SEGMENT_SAMPLE = 100  # contacts rendered at fan-out to estimate segments per message
 # A batch that finds its senders behind comes back after at least their measured lag,
 # waiting twice as long each time it finds them behind again (up to the maximum): while
@@ -124,7 +120,7 @@ def fan_out(
         schedule(
             BATCH_QUEUE,
             batch.model_dump(mode="json"),
-            at=start + timedelta(seconds=max(0, batches - LEAD_BATCHES) * spacing),
+            at=start + timedelta(seconds=batches * spacing),
             key=f"batch-{launch}-{chunk[0]}",
         )
         batches += 1
@@ -363,29 +359,51 @@ _AWAITING = text(
 
 # How long this process trusts its last count of a campaign's messages awaiting a callback
 # (up to MAX_AWAITING_CALLBACKS index entries read; batches that wait ask many times a
-# second). The run's state itself is read every time: a pause stops batches at once.
+# second), and only for as many batches as the room it found: each batch that goes takes
+# a batch's worth of it (trusting the count for the whole second let 16 handlers a process
+# send ten times the limit: 22,000 messages awaiting a callback at 100,000 contacts). The
+# run's state itself is read every time: a pause stops batches at once.
 AWAITING_CHECK_SECONDS = 1.0
-_behind: dict[uuid.UUID, tuple[float, bool]] = {}
+# campaign -> (counted at, room left, whether that count found the callbacks behind)
+_room: dict[uuid.UUID, tuple[float, int, bool]] = {}
+_room_lock = threading.Lock()
 
 
 def _run_state(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> tuple[int | None, bool]:
     """(the campaign's current run, or None when it is not running; whether its status
-    callbacks are behind), in one transaction."""
+    callbacks are behind), in one transaction. Not behind takes a batch's room."""
     with tenant_session(tenant_id) as s:
         row = s.execute(
             select(Campaign.status, Campaign.run_epoch).where(Campaign.id == campaign_id)
         ).first()
         if row is None or row.status != "running":
             return None, False
-        counted = _behind.get(campaign_id)
-        if counted is not None and time.monotonic() - counted[0] < AWAITING_CHECK_SECONDS:
-            return row.run_epoch, counted[1]
+        if (may_go := _take_room(campaign_id)) is not None:
+            return row.run_epoch, not may_go
         awaiting = s.scalar(_AWAITING, {"c": campaign_id, "n": MAX_AWAITING_CALLBACKS})
-    behind = (awaiting or 0) >= MAX_AWAITING_CALLBACKS
-    if len(_behind) > 10_000:  # campaigns long finished
-        _behind.clear()
-    _behind[campaign_id] = (time.monotonic(), behind)
-    return row.run_epoch, behind
+    with _room_lock:
+        if len(_room) > 10_000:  # campaigns long finished
+            _room.clear()
+        room = MAX_AWAITING_CALLBACKS - (awaiting or 0)
+        _room[campaign_id] = (time.monotonic(), room, room < BATCH_SIZE)
+    return row.run_epoch, not _take_room(campaign_id)
+
+
+def _take_room(campaign_id: uuid.UUID) -> bool | None:
+    """From this process's last count, if recent: True (a batch may go, and takes its
+    room), False (the count found the callbacks behind), or None (count again: none
+    recent, or the room it found is taken)."""
+    with _room_lock:
+        counted = _room.get(campaign_id)
+        if counted is None or time.monotonic() - counted[0] >= AWAITING_CHECK_SECONDS:
+            return None
+        counted_at, room, behind = counted
+        if behind:
+            return False
+        if room < BATCH_SIZE:
+            return None
+        _room[campaign_id] = (counted_at, room - BATCH_SIZE, False)
+        return True
 
 
 def _allowed_at(
@@ -461,6 +479,9 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
     the campaign's state (paused or cancelled: dropped, a resume fans out anew)."""
 
     counts = {"deferred": 0, "waiting": 0}
+    if _run_state(batch.tenant_id, batch.campaign_id)[1]:  # callbacks behind: not yet
+        _come_back_later(batch)
+        return counts
     with tenant_session(batch.tenant_id) as s:
         campaign = s.get(Campaign, batch.campaign_id)
         if campaign is None or campaign.status != "running":
