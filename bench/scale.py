@@ -32,7 +32,7 @@ the most seen by a 1 s poll.
 
 Run from the project root: `python -m bench.scale` (see --help). RabbitMQ backend (the
 default): the senders are `smsctl worker`-like processes (the project's RabbitWorker,
-concurrency 16). `--backend pubsub`: the Pub/Sub emulator and the fake Cloud Tasks push to
+concurrency 8). `--backend pubsub`: the Pub/Sub emulator and the fake Cloud Tasks push to
 the senders, gateways serving /_functions/<name> as each function's service is in GCP.
 """
 
@@ -1275,7 +1275,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         default=0.0,
         help="requests/s each webhook process takes at most (overload: half the senders' rate)",
     )
-    parser.add_argument("--concurrency", type=pl.positive_int, default=16)
+    parser.add_argument("--concurrency", type=pl.positive_int, default=8)
     parser.add_argument("--callback-delay", type=float, default=0.05)
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)

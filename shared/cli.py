@@ -292,7 +292,7 @@ def build_functions(
 @app.command()
 def worker(
     concurrency: Annotated[
-        int | None, typer.Option(help="Handlers running at once (default: 16).")
+        int | None, typer.Option(help="Handlers running at once (default: 8).")
     ] = None,
 ) -> None:
     """Run every event and task function from RabbitMQ (QUEUE_BACKEND=rabbitmq)."""

@@ -93,10 +93,11 @@ HDR_ATTEMPT = "x-attempt"  # 1 for the first delivery
 HDR_BUCKET = "delay-bucket"  # routes on `delays` (a headers exchange ignores "x-" headers)
 EARLY_MS = 5  # arriving this early still runs (timer granularity)
 # Handlers a worker runs at once. A campaign batch's handler waits for its sends' answers
-# (up to about the bulk horizon): with 8, a pool-bound campaign's retries queued behind
-# waiting handlers and its DIDs went idle for hundreds of ms (98.5 % of the pool's capacity
-# where 16 or more gave 99.2 %). A waiting handler holds no database connection.
-WORKER_CONCURRENCY = 16
+# (up to about the bulk horizon): with 8, a pool-bound campaign's retries can queue behind
+# waiting handlers (its DIDs idle for hundreds of ms in one run of three); 16 and 32 were
+# tried, and at 100,000 contacts twice as many batches claimed at once counted as awaiting
+# their callbacks and held the campaign back (60-100 msg/s). See bench/RESULTS.md.
+WORKER_CONCURRENCY = 8
 # The last stretch of a delay, under the smallest bucket, is waited out by the worker that
 # took the message (it holds it unacked meanwhile): a bucket would run it up to that
 # bucket's length late, and each hop is a publish and a delivery more.
