@@ -99,8 +99,9 @@ EARLY_MS = 5  # arriving this early still runs (timer granularity)
 # their callbacks and held the campaign back (60-100 msg/s). See bench/RESULTS.md.
 WORKER_CONCURRENCY = 8
 # The last stretch of a delay, under the smallest bucket, is waited out by the worker that
-# took the message (it holds it unacked meanwhile): a bucket would run it up to that
-# bucket's length late, and each hop is a publish and a delivery more.
+# took the message, on its connection's timer (it holds it unacked meanwhile): a bucket
+# would run it up to that bucket's length late, and each hop is a publish and a delivery
+# more.
 LOCAL_WAIT_MS = DELAY_BUCKETS_MS[0]
 DEDUP_TTL_SECONDS = 86_400
 
@@ -767,7 +768,18 @@ class RabbitWorker:
         with self._lock:
             self._inflight += 1
         message = _Message(method.delivery_tag, dict(props.headers or {}), body, props.message_id)
-        self._pool.submit(self._handle, connection, channel, target, message)
+
+        def submit() -> None:
+            self._pool.submit(self._handle, connection, channel, target, message)
+
+        due = message.headers.get(HDR_DUE)
+        wait = int(due) - now_ms() if due is not None else 0
+        if EARLY_MS < wait <= LOCAL_WAIT_MS:
+            # Its last stretch on this connection's timer, not on a handler thread: hundreds
+            # of batches coming back would otherwise keep every handler asleep.
+            connection.call_later(wait / 1000, submit)
+        else:
+            submit()
 
     def _handle(
         self,
