@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -349,64 +348,39 @@ def send_batch(
 # Messages of a campaign handed to the provider whose first status callback has not been
 # applied yet: above this, the callbacks are falling behind the sends, and the campaign's
 # batches wait (the senders slow down to the webhook side's pace instead of piling up work
-# at the provider and timed-out callbacks). About a second of a large pool. Counted: the
-# provider's answer recorded (a provider id), no callback yet; claimed sends still waiting
-# for their slots are not the callbacks' backlog (counted, they held a 100,000-contact
-# campaign to 50 msg/s once the count was honoured).
+# at the provider and timed-out callbacks). About a second of a large pool.
 MAX_AWAITING_CALLBACKS = 2000
 _AWAITING = text(
     "SELECT count(*) FROM (SELECT 1 FROM messages WHERE campaign_id = :c AND status = 'sending'"
-    " AND provider_sid IS NOT NULL LIMIT :n) AS awaiting"
+    " LIMIT :n) AS awaiting"
 )
 
 
 # How long this process trusts its last count of a campaign's messages awaiting a callback
 # (up to MAX_AWAITING_CALLBACKS index entries read; batches that wait ask many times a
-# second), and only for as many batches as the room it found: each batch that goes takes
-# a batch's worth of it (trusting the count for the whole second let 16 handlers a process
-# send ten times the limit: 22,000 messages awaiting a callback at 100,000 contacts). The
-# run's state itself is read every time: a pause stops batches at once.
+# second). The run's state itself is read every time: a pause stops batches at once.
 AWAITING_CHECK_SECONDS = 1.0
-# campaign -> (counted at, room left, whether that count found the callbacks behind)
-_room: dict[uuid.UUID, tuple[float, int, bool]] = {}
-_room_lock = threading.Lock()
+_behind: dict[uuid.UUID, tuple[float, bool]] = {}
 
 
 def _run_state(tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> tuple[int | None, bool]:
     """(the campaign's current run, or None when it is not running; whether its status
-    callbacks are behind), in one transaction. Not behind takes a batch's room."""
+    callbacks are behind), in one transaction."""
     with tenant_session(tenant_id) as s:
         row = s.execute(
             select(Campaign.status, Campaign.run_epoch).where(Campaign.id == campaign_id)
         ).first()
         if row is None or row.status != "running":
             return None, False
-        if (may_go := _take_room(campaign_id)) is not None:
-            return row.run_epoch, not may_go
+        counted = _behind.get(campaign_id)
+        if counted is not None and time.monotonic() - counted[0] < AWAITING_CHECK_SECONDS:
+            return row.run_epoch, counted[1]
         awaiting = s.scalar(_AWAITING, {"c": campaign_id, "n": MAX_AWAITING_CALLBACKS})
-    with _room_lock:
-        if len(_room) > 10_000:  # campaigns long finished
-            _room.clear()
-        room = MAX_AWAITING_CALLBACKS - (awaiting or 0)
-        _room[campaign_id] = (time.monotonic(), room, room < BATCH_SIZE)
-    return row.run_epoch, not _take_room(campaign_id)
-
-
-def _take_room(campaign_id: uuid.UUID) -> bool | None:
-    """From this process's last count, if recent: True (a batch may go, and takes its
-    room), False (the count found the callbacks behind), or None (count again: none
-    recent, or the room it found is taken)."""
-    with _room_lock:
-        counted = _room.get(campaign_id)
-        if counted is None or time.monotonic() - counted[0] >= AWAITING_CHECK_SECONDS:
-            return None
-        counted_at, room, behind = counted
-        if behind:
-            return False
-        if room < BATCH_SIZE:
-            return None
-        _room[campaign_id] = (counted_at, room - BATCH_SIZE, False)
-        return True
+    behind = (awaiting or 0) >= MAX_AWAITING_CALLBACKS
+    if len(_behind) > 10_000:  # campaigns long finished
+        _behind.clear()
+    _behind[campaign_id] = (time.monotonic(), behind)
+    return row.run_epoch, behind
 
 
 def _allowed_at(
@@ -482,9 +456,6 @@ def send_waiting(batch: CampaignBatch) -> dict[str, int]:
     the campaign's state (paused or cancelled: dropped, a resume fans out anew)."""
 
     counts = {"deferred": 0, "waiting": 0}
-    if _run_state(batch.tenant_id, batch.campaign_id)[1]:  # callbacks behind: not yet
-        _come_back_later(batch)
-        return counts
     with tenant_session(batch.tenant_id) as s:
         campaign = s.get(Campaign, batch.campaign_id)
         if campaign is None or campaign.status != "running":
