@@ -29,6 +29,7 @@ from shared.messaging.rotation import pool_dids
 from shared.templates.models import Template, TemplateVersion
 from shared.templates.render import CompiledTemplate, compile_template
 from shared.templates.segments import analyze, smart_encode
+from shared.templates.service import contact_context
 from shared.tenancy.models import Tenant
 from shared.tenancy.principal import Principal
 
@@ -672,17 +673,7 @@ def body_of(s: Session, campaign: Campaign) -> str:
 
 
 def render_context(contact: Recipient, tenant: Tenant, campaign: Campaign) -> dict[str, Any]:
-    return {
-        "contact": {
-            "first_name": contact.first_name,
-            "last_name": contact.last_name,
-            "email": contact.email,
-            "phone": contact.phone,
-            "fields": contact.fields or {},
-        },
-        "workspace": {"name": tenant.name},
-        "campaign": {"name": campaign.name},
-    }
+    return {**contact_context(contact, tenant), "campaign": {"name": campaign.name}}
 
 
 def smart_encoding_of(campaign: Campaign, tenant: Tenant) -> bool:

@@ -94,9 +94,9 @@ HDR_BUCKET = "delay-bucket"  # routes on `delays` (a headers exchange ignores "x
 EARLY_MS = 5  # arriving this early still runs (timer granularity)
 # Handlers a worker runs at once. A campaign batch's handler waits for its sends' answers
 # (up to about the bulk horizon): with 8, a pool-bound campaign's retries can queue behind
-# waiting handlers (its DIDs idle for hundreds of ms in one run of three); 16 and 32 were
-# tried, and at 100,000 contacts twice as many batches claimed at once counted as awaiting
-# their callbacks and held the campaign back (60-100 msg/s). See bench/RESULTS.md.
+# waiting handlers (its DIDs idle for hundreds of ms in one run of three). 16 and 32 gave
+# the pool's capacity back, but were reverted while a 100,000-contact run was slow (its
+# causes were elsewhere, see bench/RESULTS.md; 16 was not measured again).
 WORKER_CONCURRENCY = 8
 # The last stretch of a delay, under the smallest bucket, is waited out by the worker that
 # took the message, on its connection's timer (it holds it unacked meanwhile): a bucket
@@ -813,7 +813,7 @@ class RabbitWorker:
                     target.queue, body, due_ms=int(due), attempt=attempt, message_id=message_id
                 )
                 return
-            time.sleep(wait / 1000)
+            time.sleep(wait / 1000)  # its connection's timer (`_on_message`) fired early
         try:
             target.run(body)
         except _Poison as exc:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from shared.contacts.models import Contact
+from shared.contacts.models import Contact, Recipient
 from shared.db.session import tenant_session
 from shared.http.pagination import keyset_page, page_of
 from shared.http.problems import field_error, not_found
@@ -32,7 +32,7 @@ def _session(principal: Principal) -> Any:
     return tenant_session(principal.tenant_id, user_id=principal.user_id)
 
 
-def contact_context(contact: Contact, tenant: Tenant) -> dict[str, Any]:
+def contact_context(contact: Recipient, tenant: Tenant) -> dict[str, Any]:
     """What a template sees of a contact and its workspace (one-off sends and previews)."""
     return {
         "contact": {
